@@ -1,0 +1,80 @@
+"""The Faust app factory: topics, the two stages and their wiring, built on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from agents.cluster import register_cluster
+from agents.ingest import register_ingest
+from agents.pool import NlpPool
+from agents.topology import Topology, declare_topics
+from wirestream.settings import Settings
+
+
+def utc_now() -> datetime:
+    """The production clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Wiring:
+    """An app with handles on its parts, for the CLI and tests."""
+
+    app: faust.App
+    topology: Topology
+    ingest: Any
+    cluster: Any
+    table: Any
+    pool: NlpPool
+
+
+def build_app(
+    settings: Settings,
+    *,
+    pool: NlpPool,
+    clock: Callable[[], datetime] = utc_now,
+) -> Wiring:
+    """Create the Faust app with its topics, agents and table.
+
+    Args:
+        settings: broker, store, topics, batch sizes.
+        pool: the process pool that runs normalize + enrich.
+        clock: the clock stamped on records.
+    """
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.broker}",
+        store=settings.store,
+        datadir=str(settings.data_dir / "faust"),
+        topic_partitions=settings.raw_partitions,
+        topic_replication_factor=1,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        consumer_group_instance_id=settings.instance_id or None,
+        web_enabled=settings.web_enabled,
+        web_port=settings.web_port,
+        web_host="127.0.0.1",
+        stream_recovery_delay=0.0,
+    )
+    topology = declare_topics(app, settings)
+    ingest = register_ingest(app, topology, pool=pool, clock=clock, settings=settings)
+    cluster, table = register_cluster(app, topology, clock=clock, settings=settings)
+
+    @app.task
+    async def declare_outputs() -> None:
+        # Send-only topics are not declared by Faust; create them with their configs up front.
+        for topic in topology.outputs():
+            await topic.maybe_declare()
+
+    @app.task
+    async def start_pool() -> None:
+        await pool.start()
+
+    return Wiring(app=app, topology=topology, ingest=ingest, cluster=cluster, table=table, pool=pool)

@@ -1,0 +1,114 @@
+"""The cluster stage: one partition, state in a Faust table, articles and events out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import faust
+import orjson
+
+from agents.sending import deadletter_send, incoming, send_all
+from agents.topology import Topology
+from pipeline.cluster import cluster_batch
+from pipeline.deadletters import make_deadletter
+from pipeline.records import Incoming
+from wirestream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATE_TABLE = "cluster-state"
+
+
+def register_cluster(
+    app: faust.App,
+    topology: Topology,
+    *,
+    clock: Callable[[], datetime],
+    settings: Settings,
+) -> tuple[Any, Any]:
+    """Register the ``cluster`` agent and its state table on ``app``.
+
+    Args:
+        app: the Faust app.
+        topology: declared topics.
+        clock: the injected clock.
+        settings: batch size and wait.
+
+    Returns:
+        The agent and the table.
+    """
+    table = app.Table(STATE_TABLE, partitions=1, key_type=str, help="clustering state")
+
+    @app.agent(topology.enriched, name="cluster")
+    async def cluster(stream: Any) -> None:
+        async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+            now = clock()
+            # Table writes need a current event for their changelog partition (all are partition 0).
+            stream._set_current_event(batch[-1])
+            articles, deadletters = [], []
+            for event in batch:
+                try:
+                    articles.append(orjson.loads(event.message.value))
+                except orjson.JSONDecodeError as exc:
+                    deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
+            out_articles, out_events = _cluster(articles, table, now, deadletters)
+            await send_all(
+                [(topology.articles, a["article_id"].encode(), orjson.dumps(a), None)
+                 for a in out_articles]
+                + [(topology.events, e["event_id"].encode(), orjson.dumps(e), None)
+                   for e in out_events]
+                + [deadletter_send(topology.deadletter, d) for d in deadletters]
+            )
+
+    return cluster, table
+
+
+def _cluster(
+    articles: list[dict[str, Any]], table: Any, now: datetime, deadletters: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    try:
+        return cluster_batch(articles, state=table, now=now)
+    except Exception:  # noqa: BLE001 - isolate the culprit, one article at a time
+        log.exception("cluster batch failed; retrying one by one")
+    out_articles: list[dict[str, Any]] = []
+    out_events: list[dict[str, Any]] = []
+    for article in articles:
+        try:
+            done, events = cluster_batch([article], state=table, now=now)
+        except Exception as exc:  # noqa: BLE001 - one bad article must not sink the batch
+            deadletters.append(_failed_article(article, exc, now))
+            continue
+        out_articles += done
+        out_events += events
+    return out_articles, out_events
+
+
+def _rejected(message: Any, reason: str, detail: str, now: datetime) -> dict[str, Any]:
+    return make_deadletter(incoming(message), stage="cluster", reason=reason, detail=detail, now=now)
+
+
+def _failed_article(article: dict[str, Any], exc: Exception, now: datetime) -> dict[str, Any]:
+    origin = article.get("origin") or {}
+    message = _incoming_from_article(article, origin)
+    return make_deadletter(
+        message,
+        stage="cluster",
+        reason="cluster_failed",
+        detail=f"{type(exc).__name__}: {exc}",
+        now=now,
+        article_id=article.get("article_id"),
+    )
+
+
+def _incoming_from_article(article: dict[str, Any], origin: dict[str, Any]) -> Incoming:
+    # The raw bytes stayed upstream: the enriched record (minus features) is what failed here.
+    article = {k: v for k, v in article.items() if k != "features"}
+    return Incoming(
+        value=orjson.dumps(article),
+        topic=str(origin.get("topic", "")),
+        partition=int(origin.get("partition", -1)),
+        offset=int(origin.get("offset", -1)),
+    )

@@ -1,0 +1,73 @@
+"""The ingest stage: raw batches go to the process pool (normalize + enrich), results go out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import faust
+import orjson
+
+from agents.pool import NlpPool
+from agents.sending import deadletter_send, incoming, send_all
+from agents.topology import Topology
+from pipeline.deadletters import make_deadletter
+from pipeline.records import Incoming
+from wirestream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register_ingest(
+    app: faust.App,
+    topology: Topology,
+    *,
+    pool: NlpPool,
+    clock: Callable[[], datetime],
+    settings: Settings,
+) -> Any:
+    """Register the ``ingest`` agent on ``app`` and return it.
+
+    Args:
+        app: the Faust app.
+        topology: declared topics.
+        pool: where normalize + enrich run (never on the event loop).
+        clock: the injected clock.
+        settings: batch size and wait.
+    """
+
+    @app.agent(topology.raw, name="ingest")
+    async def ingest(stream: Any) -> None:
+        async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+            messages = [incoming(event.message) for event in batch]
+            now = clock()
+            enriched, deadletters = await _prepare(pool, messages, now=now)
+            await send_all(
+                [(topology.enriched, a["article_id"].encode(), orjson.dumps(a), None) for a in enriched]
+                + [deadletter_send(topology.deadletter, d) for d in deadletters]
+            )
+
+    return ingest
+
+
+async def _prepare(
+    pool: NlpPool, messages: Sequence[Incoming], *, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    # A crashed pool must not drop the batch: retry once on a fresh pool, then dead-letter it.
+    for attempt in (1, 2):
+        try:
+            return await pool.prepare(messages, now=now)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - every input must be accounted for
+            log.exception("ingest batch failed (attempt %d)", attempt)
+            pool.close()
+            error = exc
+    reason = f"{type(error).__name__}: {error}"
+    return [], [
+        make_deadletter(m, stage="enrich", reason="internal_error", detail=reason, now=now)
+        for m in messages
+    ]

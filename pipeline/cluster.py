@@ -1,0 +1,178 @@
+"""Online, single-pass dedup and event clustering over a JSON-able state mapping."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pipeline import dedup, eviction, similarity
+from pipeline.features import article_features
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Thresholds and bounds of the clusterer.
+
+    Args:
+        window: events idle longer than this are evicted and no longer joined.
+        near_threshold: minimal estimated Jaccard of 5-word shingles for a near duplicate.
+        lsh_bands: LSH bands over the MinHash signature (rows = permutations / bands).
+        join_threshold: minimal event score to join an existing event.
+        entity_weight: share of the entity similarity in the event score.
+        year_weight: bonus when the article names the event's years, malus when it names others.
+        max_candidates: events scored per article, best by index hits.
+        index_terms: top weighted terms of an article used as index keys (besides entities).
+        index_cap: most recent event ids kept per index key.
+        centroid_terms: terms kept in an event's term centroid.
+    """
+
+    window: timedelta = timedelta(days=7)
+    near_threshold: float = 0.5
+    lsh_bands: int = 32
+    join_threshold: float = 0.3
+    entity_weight: float = 0.5
+    year_weight: float = 0.1
+    max_candidates: int = 30
+    index_terms: int = 10
+    index_cap: int = 300
+    centroid_terms: int = 300
+
+
+def event_id_for(article_id: str) -> str:
+    """Deterministic event id derived from the founding article.
+
+    Args:
+        article_id: id of the article that opened the event.
+    """
+    return hashlib.sha256(f"event:{article_id}".encode()).hexdigest()[:24]
+
+
+def article_time(article: dict[str, Any], *, now: datetime) -> datetime:
+    """Publication time when known and not in the future, else `now`.
+
+    Args:
+        article: the article (`published_at` ISO 8601 or None).
+        now: the clock.
+    """
+    published = article.get("published_at")
+    if published:
+        try:
+            when = datetime.fromisoformat(str(published))
+        except ValueError:
+            return now
+        if when.tzinfo is not None and when <= now:
+            return when
+    return now
+
+
+def cluster_batch(
+    articles: list[dict[str, Any]],
+    *,
+    state: MutableMapping[str, Any],
+    now: datetime,
+    config: ClusterConfig = ClusterConfig(),
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Assign each article, in order, a duplicate decision and an event.
+
+    Returns the articles (with `event_id`, `duplicate_of`, `duplicate_kind`, `similarity`,
+    without `features`) and the full record of every event changed in this batch.
+
+    Args:
+        articles: enriched articles, `features` from `pipeline.features.article_features`.
+        state: the cluster state (a dict, or a Faust table); JSON-able values only.
+        now: the clock (timezone-aware).
+        config: thresholds and bounds.
+    """
+    eviction.evict(state, now=now, config=config)
+    decided: list[dict[str, Any]] = []
+    touched: dict[str, None] = {}
+    for article in articles:
+        result, changed = _cluster_one(article, state=state, now=now, config=config)
+        decided.append(result)
+        if changed:
+            touched[result["event_id"]] = None
+    events = [similarity.event_record(event_id, state, now=now) for event_id in touched]
+    return decided, events
+
+
+def _cluster_one(
+    article: dict[str, Any],
+    *,
+    state: MutableMapping[str, Any],
+    now: datetime,
+    config: ClusterConfig,
+) -> tuple[dict[str, Any], bool]:
+    """Decide one article; True when its event changed."""
+    article_id = article["article_id"]
+    known = state.get(f"art:{article_id}")
+    if known is not None:
+        return _with_decision(article, known), False
+    features = article.get("features") or article_features(article)
+    when = article_time(article, now=now)
+    decision = _decide(article, features, state=state, when=when, config=config)
+    minhash = None if decision["duplicate_kind"] in ("url", "content") else features["minhash"]
+    keys = dedup.register(article, minhash, state, bands=config.lsh_bands)
+    state[f"art:{article_id}"] = {
+        **decision,
+        "keys": keys,
+        "minhash": minhash or [],
+    }
+    similarity.add_member(
+        decision["event_id"],
+        article,
+        features,
+        state=state,
+        when=when,
+        counts=decision["duplicate_of"] is None,
+        config=config,
+    )
+    eviction.schedule(decision["event_id"], state, when=when, config=config)
+    return _with_decision(article, decision), True
+
+
+def _decide(
+    article: dict[str, Any],
+    features: dict[str, Any],
+    *,
+    state: MutableMapping[str, Any],
+    when: datetime,
+    config: ClusterConfig,
+) -> dict[str, Any]:
+    """Exact dup, then near dup, then best event, else a new event."""
+    exact = dedup.exact_duplicate(article, state)
+    if exact is not None:
+        original = state[f"art:{exact[0]}"]
+        root = original["duplicate_of"] or exact[0]
+        return _decision(original["event_id"], root, exact[1], 1.0)
+    near = dedup.near_duplicate(
+        features["minhash"], state, bands=config.lsh_bands, threshold=config.near_threshold
+    )
+    if near is not None:
+        original = state[f"art:{near[0]}"]
+        root = original["duplicate_of"] or near[0]
+        return _decision(original["event_id"], root, "near", near[1])
+    best = similarity.best_event(features, state, when=when, config=config)
+    if best is not None and best[1] >= config.join_threshold:
+        return _decision(best[0], None, None, best[1])
+    return _decision(event_id_for(article["article_id"]), None, None, 0.0)
+
+
+def _decision(
+    event_id: str, duplicate_of: str | None, kind: str | None, score: float
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "duplicate_of": duplicate_of,
+        "duplicate_kind": kind,
+        "similarity": round(float(score), 4),
+    }
+
+
+def _with_decision(article: dict[str, Any], decision: dict[str, Any]) -> dict[str, Any]:
+    result = {k: v for k, v in article.items() if k != "features"}
+    for key in ("event_id", "duplicate_of", "duplicate_kind", "similarity"):
+        result[key] = decision[key]
+    return result

@@ -1,0 +1,196 @@
+"""Clustering features computed in the process pool: MinHash, weighted terms, entity keys."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+from datasketch import MinHash
+from spacy.lang.en.stop_words import STOP_WORDS
+
+FEATURES_VERSION = 1
+IDF_PATH = Path(__file__).resolve().parent / "models" / "cluster" / "idf.json"
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# Entity labels that say who / where / what; weights reflect how much a shared name means.
+ENTITY_WEIGHTS: dict[str, float] = {
+    "PERSON": 1.0,
+    "ORG": 0.8,
+    "GPE": 0.8,
+    "LOC": 0.8,
+    "FAC": 0.8,
+    "EVENT": 0.8,
+    "WORK_OF_ART": 0.6,
+    "PRODUCT": 0.6,
+    "NORP": 0.3,
+    "LAW": 0.6,
+}
+_ENTITY_PREFIX = {"PERSON": "p", "GPE": "g", "LOC": "g", "FAC": "f", "NORP": "n"}
+_LEADING = re.compile(r"^(the|a|an)\s+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens of a text.
+
+    Args:
+        text: any text.
+    """
+    return _WORD.findall(text.lower().replace("\u2019", "'"))
+
+
+def content_terms(text: str) -> list[str]:
+    """Word tokens without stop words, possessives, short tokens or bare numbers.
+
+    Args:
+        text: any text.
+    """
+    terms = []
+    for word in words(text):
+        word = word.removesuffix("'s")
+        if len(word) > 2 and word not in STOP_WORDS and not word.isdigit():
+            terms.append(word)
+    return terms
+
+
+@functools.cache
+def default_idf() -> dict[str, float]:
+    """The shipped IDF table (term -> idf), with the key "" holding the idf of unseen terms."""
+    table: dict[str, float] = orjson.loads(IDF_PATH.read_bytes())
+    return table
+
+
+def build_idf_table(texts: Iterable[str], *, min_df: int = 2) -> dict[str, float]:
+    """Smoothed IDF of content terms over a corpus; "" maps to the idf of an unseen term.
+
+    Args:
+        texts: the documents.
+        min_df: terms in fewer documents are left out (they get the unseen idf).
+    """
+    df: Counter[str] = Counter()
+    n_docs = 0
+    for text in texts:
+        n_docs += 1
+        df.update(set(content_terms(text)))
+    table = {t: round(math.log((1 + n_docs) / (1 + c)) + 1, 3) for t, c in df.items() if c >= min_df}
+    table[""] = round(math.log(1 + n_docs) + 1, 3)
+    return dict(sorted(table.items()))
+
+
+def minhash_values(text: str, *, num_perm: int = 128, shingle_size: int = 5) -> list[int]:
+    """MinHash signature over word shingles of a text, as plain ints.
+
+    Args:
+        text: the article body.
+        num_perm: number of permutations.
+        shingle_size: words per shingle.
+    """
+    tokens = words(text)
+    size = min(shingle_size, max(len(tokens), 1))
+    shingles = {" ".join(tokens[i : i + size]) for i in range(max(len(tokens) - size + 1, 1))}
+    minhash = MinHash(num_perm=num_perm)
+    minhash.update_batch([s.encode() for s in shingles if s])
+    return [int(v) for v in minhash.hashvalues]
+
+
+def term_vector(
+    title: str, text: str, *, idf: Mapping[str, float], top_n: int
+) -> dict[str, float]:
+    """L2-normalized sublinear tf-idf vector, title terms counted twice, top_n terms kept.
+
+    Args:
+        title: the headline.
+        text: the body.
+        idf: term -> idf, "" for unseen terms.
+        top_n: number of terms kept.
+    """
+    counts = Counter(content_terms(title) * 2 + content_terms(text))
+    unseen = idf.get("", 10.0)
+    weights = {t: (1 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+    return {t: round(w / norm, 4) for t, w in top}
+
+
+def entity_key(name: str, label: str) -> str | None:
+    """Canonical key of an entity mention; people are keyed by surname to join "Reid" and
+    "Tara Reid".
+
+    Args:
+        name: the entity text.
+        label: the spaCy label.
+    """
+    if label not in ENTITY_WEIGHTS:
+        return None
+    tokens = words(_LEADING.sub("", name.lower().strip()))
+    tokens = [t.removesuffix("'s") for t in tokens if t not in {"'s"}]
+    if not tokens:
+        return None
+    if label == "PERSON":
+        tokens = tokens[-1:]
+    if len("".join(tokens)) < 2:
+        return None
+    return f"{_ENTITY_PREFIX.get(label, 'o')}:{' '.join(tokens)}"
+
+
+def entity_vector(entities: list[dict[str, Any]]) -> dict[str, float]:
+    """L2-normalized entity-key vector (label weight x sublinear count).
+
+    Args:
+        entities: the article's entities (`name`, `label`, `count`).
+    """
+    counts: Counter[str] = Counter()
+    weights: dict[str, float] = {}
+    for entity in entities:
+        key = entity_key(str(entity.get("name", "")), str(entity.get("label", "")))
+        if key is None:
+            continue
+        counts[key] += int(entity.get("count", 1) or 1)
+        weights[key] = max(weights.get(key, 0.0), ENTITY_WEIGHTS[str(entity["label"])])
+    vector = {k: (1 + math.log(c)) * weights[k] for k, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+    return {k: round(w / norm, 4) for k, w in sorted(vector.items())}
+
+
+def years(text: str) -> list[str]:
+    """Distinct four-digit years (1800-2099) a text mentions, sorted.
+
+    Args:
+        text: title and body.
+    """
+    return sorted(set(_YEAR.findall(text)))
+
+
+def article_features(
+    article: Mapping[str, Any],
+    *,
+    idf: Mapping[str, float] | None = None,
+    num_perm: int = 128,
+    shingle_size: int = 5,
+    top_terms: int = 60,
+) -> dict[str, Any]:
+    """JSON-able features that clustering needs, computed once per article in the pool.
+
+    Args:
+        article: a normalized, enriched article (`title`, `text`, `entities`).
+        idf: term -> idf table; the shipped table when None.
+        num_perm: MinHash permutations.
+        shingle_size: words per MinHash shingle.
+        top_terms: number of weighted terms kept.
+    """
+    title = str(article.get("title") or "")
+    text = str(article.get("text") or "")
+    table = default_idf() if idf is None else idf
+    return {
+        "v": FEATURES_VERSION,
+        "minhash": minhash_values(text or title, num_perm=num_perm, shingle_size=shingle_size),
+        "terms": term_vector(title, text, idf=table, top_n=top_terms),
+        "entities": entity_vector(list(article.get("entities") or [])),
+        "years": years(f"{title}\n{text}"),
+    }

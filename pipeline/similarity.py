@@ -1,0 +1,210 @@
+"""Event state, candidate retrieval through an inverted index, and article-to-event scoring."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, MutableMapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.cluster import ClusterConfig
+
+
+def cosine_to_sum(vector: Mapping[str, float], total: Mapping[str, float]) -> float:
+    """Cosine between a unit vector and an un-normalized sum of vectors.
+
+    Args:
+        vector: L2-normalized sparse vector.
+        total: sparse sum (a centroid times its size).
+    """
+    norm = math.sqrt(sum(w * w for w in total.values()))
+    if not norm or not vector:
+        return 0.0
+    return sum(w * total.get(k, 0.0) for k, w in vector.items()) / norm
+
+
+def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
+    """+1 when the article names one of the event's usual years, -1 when both name years
+    and none is shared, else 0.
+
+    Args:
+        article_years: years the article mentions.
+        event: the event state (`years`: year -> members mentioning it, `n`).
+    """
+    usual = {y for y, c in event["years"].items() if c >= max(1.0, 0.25 * event["n"])}
+    if not article_years or not usual:
+        return 0
+    return 1 if usual.intersection(article_years) else -1
+
+
+def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: ClusterConfig) -> float:
+    """Similarity of an article to an event: term and entity cosines plus year agreement.
+
+    Args:
+        features: the article features (`terms`, `entities`, `years`).
+        event: the event state (`terms`, `ents`, `years`, `n`).
+        config: the weights (`entity_weight`, `year_weight`).
+    """
+    terms = cosine_to_sum(features["terms"], event["terms"])
+    value = terms
+    if features["entities"] and event["ents"]:
+        entities = cosine_to_sum(features["entities"], event["ents"])
+        value = (1 - config.entity_weight) * terms + config.entity_weight * entities
+    return value + config.year_weight * year_signal(features["years"], event)
+
+
+def index_keys(features: Mapping[str, Any], *, index_terms: int) -> list[str]:
+    """Inverted-index keys of an article: its entity keys and its top weighted terms.
+
+    Args:
+        features: the article features.
+        index_terms: number of top terms used.
+    """
+    keys = [f"ix:{key}" for key in features["entities"]]
+    keys += [f"ix:t:{term}" for term in list(features["terms"])[:index_terms]]
+    return keys
+
+
+def candidates(
+    features: Mapping[str, Any], state: MutableMapping[str, Any], *, config: ClusterConfig
+) -> list[str]:
+    """Events sharing index keys with the article, most weighted hits first.
+
+    Args:
+        features: the article features.
+        state: the cluster state.
+        config: bounds (`index_terms`, `max_candidates`).
+    """
+    hits: dict[str, float] = {}
+    weights = {**{f"ix:t:{k}": v for k, v in features["terms"].items()},
+               **{f"ix:{k}": v for k, v in features["entities"].items()}}
+    for key in index_keys(features, index_terms=config.index_terms):
+        for event_id in state.get(key) or ():
+            hits[event_id] = hits.get(event_id, 0.0) + weights.get(key, 0.0)
+    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [event_id for event_id, _ in ranked[: config.max_candidates]]
+
+
+def best_event(
+    features: Mapping[str, Any],
+    state: MutableMapping[str, Any],
+    *,
+    when: datetime,
+    config: ClusterConfig,
+) -> tuple[str, float] | None:
+    """The best scoring live candidate event within the time window, or None.
+
+    Args:
+        features: the article features.
+        state: the cluster state.
+        when: the article's time.
+        config: thresholds and bounds.
+    """
+    best: tuple[str, float] | None = None
+    for event_id in candidates(features, state, config=config):
+        event = state.get(f"ev:{event_id}")
+        if event is None or not _in_window(event, when=when, config=config):
+            continue
+        value = score(features, event, config=config)
+        if best is None or value > best[1]:
+            best = (event_id, value)
+    return best
+
+
+def _in_window(event: Mapping[str, Any], *, when: datetime, config: ClusterConfig) -> bool:
+    last = datetime.fromisoformat(event["last_seen"])
+    first = datetime.fromisoformat(event["first_seen"])
+    return last >= when - config.window and first <= when + config.window
+
+
+def add_member(
+    event_id: str,
+    article: dict[str, Any],
+    features: Mapping[str, Any],
+    *,
+    state: MutableMapping[str, Any],
+    when: datetime,
+    counts: bool,
+    config: ClusterConfig,
+) -> None:
+    """Add an article to an event (creating it), updating centroids and the index.
+
+    Args:
+        event_id: the event.
+        article: the article.
+        features: its features.
+        state: the cluster state.
+        when: the article's time.
+        counts: False for duplicates: they join the member list, not the centroids.
+        config: bounds.
+    """
+    from pipeline.events import member_snapshot
+
+    stamp = when.isoformat()
+    event = state.get(f"ev:{event_id}") or {
+        "terms": {}, "ents": {}, "years": {}, "n": 0, "first_seen": stamp, "last_seen": stamp,
+        "version": 0, "keys": [], "articles": [],
+    }
+    event["first_seen"] = min(event["first_seen"], stamp)
+    event["last_seen"] = max(event["last_seen"], stamp)
+    event["articles"] = [*event["articles"], article["article_id"]]
+    if counts:
+        event["n"] += 1
+        event["terms"] = _add(event["terms"], features["terms"], keep=config.centroid_terms)
+        event["ents"] = _add(event["ents"], features["entities"], keep=config.centroid_terms)
+        event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
+        event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
+    state[f"ev:{event_id}"] = event
+    members = state.get(f"evm:{event_id}") or []
+    state[f"evm:{event_id}"] = [*members, member_snapshot(article)]
+
+
+def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) -> dict[str, float]:
+    """Sum of two sparse vectors, keeping the `keep` heaviest entries (bounded state)."""
+    summed = dict(total)
+    for key, weight in vector.items():
+        summed[key] = round(summed.get(key, 0.0) + weight, 4)
+    if len(summed) > keep:
+        summed = dict(sorted(summed.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    return summed
+
+
+def _index(
+    event_id: str,
+    keys: list[str],
+    features: Mapping[str, Any],
+    *,
+    state: MutableMapping[str, Any],
+    config: ClusterConfig,
+) -> list[str]:
+    """Post the event under the article's index keys it is not yet under; return all keys."""
+    known = set(keys)
+    added = []
+    for key in index_keys(features, index_terms=config.index_terms):
+        if key in known:
+            continue
+        posting = [e for e in state.get(key) or [] if e != event_id]
+        state[key] = [*posting[-(config.index_cap - 1) :], event_id]
+        known.add(key)
+        added.append(key)
+    return [*keys, *added]
+
+
+def event_record(event_id: str, state: MutableMapping[str, Any], *, now: datetime) -> dict[str, Any]:
+    """Bump the event's version and build its full public record.
+
+    Args:
+        event_id: the event.
+        state: the cluster state.
+        now: the clock.
+    """
+    from pipeline.events import build_event
+
+    event = state[f"ev:{event_id}"]
+    event["version"] += 1
+    state[f"ev:{event_id}"] = event
+    record: dict[str, Any] = build_event(
+        event_id, state.get(f"evm:{event_id}") or [], version=event["version"], now=now
+    )
+    return record

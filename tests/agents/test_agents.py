@@ -1,0 +1,124 @@
+"""The Faust agents through ``agent.test_context()`` with a memory store and recorded sends."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import multiprocessing
+
+import orjson
+import pytest
+
+from agents.app import build_app
+from agents.pool import NlpPool, _init_worker
+from tests.support import SAMPLE, blank_resources
+from wirestream.commands.produce import read_lines
+from wirestream.settings import Settings
+
+pytestmark = pytest.mark.agents
+
+FIXED_NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
+
+
+class Recorder:
+    """Stands in for the broker on outbound topics: keeps what was sent, per topic."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def attach(self, topic: Any) -> None:
+        async def send(*, key: Any = None, value: Any = None, headers: Any = None) -> Any:
+            self.sent[topic.get_topic_name()].append(
+                {"key": key, "value": orjson.loads(value), "headers": headers}
+            )
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(None)
+            return future
+
+        topic.send = send
+
+
+def _wiring(pool: NlpPool) -> tuple[Any, Recorder]:
+    settings = Settings(store="memory://", web_enabled=False, broker="127.0.0.1:1", batch_size=16)
+    wiring = build_app(settings, pool=pool, clock=lambda: FIXED_NOW)
+    recorder = Recorder()
+    for topic in wiring.topology.outputs():
+        recorder.attach(topic)
+    return wiring, recorder
+
+
+def _process_pool() -> NlpPool:
+    executor = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(partial(blank_resources),),
+    )
+    return NlpPool(blank_resources, workers=1, executor=executor)
+
+
+async def _feed(agent: Any, lines: list[bytes]) -> None:
+    for line in lines:
+        await agent.put(value=line)
+    await asyncio.sleep(1.5)  # > batch_within_s: the last partial batch is flushed
+
+
+def test_ingest_runs_nlp_in_the_pool_not_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("NER ran in the worker's own process")
+
+    # The spawned pool process imports its own, unpatched copy: only it can run NER.
+    monkeypatch.setattr("pipeline.enrich.extract_entities", forbidden)
+    pool = _process_pool()
+    wiring, recorder = _wiring(pool)
+    lines = read_lines(SAMPLE)
+
+    async def run() -> None:
+        async with wiring.ingest.test_context() as agent:
+            await _feed(agent, lines)
+
+    try:
+        asyncio.run(run())
+    finally:
+        pool.close()
+    enriched = recorder.sent["wirestream.enriched.v1"]
+    deadletters = recorder.sent["news.deadletter.v1"]
+    assert len(enriched) + len(deadletters) == len(lines)
+    assert pool.batches_submitted >= 2  # batches, not single messages
+    assert any(e["value"]["entities"] for e in enriched)
+    assert all(d["headers"] for d in deadletters)
+
+
+def test_cluster_agent_emits_articles_and_events_idempotently() -> None:
+    from pipeline.process import prepare_batch
+    from pipeline.records import Incoming
+
+    resources = blank_resources()
+    messages = [Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
+                for i, line in enumerate(read_lines(SAMPLE))]
+    enriched, _ = prepare_batch(messages, nlp=resources.nlp, classifier=resources.classifier,
+                                now=FIXED_NOW)
+    pool = NlpPool(blank_resources, workers=1)
+    wiring, recorder = _wiring(pool)
+    payloads = [orjson.dumps(a) for a in enriched]
+
+    async def run() -> None:
+        async with wiring.cluster.test_context() as agent:
+            await _feed(agent, payloads)
+            await _feed(agent, payloads[:5])  # redelivery after a crash
+
+    asyncio.run(run())
+    articles = recorder.sent["news.articles.v1"]
+    assert len(articles) == len(payloads) + 5
+    first = {a["key"]: a["value"] for a in articles[: len(payloads)]}
+    for again in articles[len(payloads):]:
+        assert again["value"] == first[again["key"]]  # identical re-send
+    assert all("features" not in a["value"] for a in articles)
+    events = recorder.sent["news.events.v1"]
+    assert {e["value"]["event_id"] for e in events} == {a["event_id"] for a in first.values()}
+    assert len(wiring.table) > 0

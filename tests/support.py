@@ -1,0 +1,46 @@
+"""Test helpers: a small deterministic NLP pipeline and sample-data access."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "articles.jsonl"
+EXPECTED = ROOT / "samples" / "expected.json"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+RULER_PATTERNS = [
+    {"label": "PERSON", "pattern": "Vladimir Putin"},
+    {"label": "PERSON", "pattern": "Putin"},
+    {"label": "PERSON", "pattern": "Xi Jinping"},
+    {"label": "PERSON", "pattern": "Donald Trump"},
+    {"label": "GPE", "pattern": "Beijing"},
+    {"label": "GPE", "pattern": "China"},
+    {"label": "GPE", "pattern": "Russia"},
+    {"label": "GPE", "pattern": "Ukraine"},
+]
+
+
+def blank_nlp() -> Any:
+    """``spacy.blank("en")`` with an EntityRuler: fast, deterministic NER for tests."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(RULER_PATTERNS)
+    return nlp
+
+
+def blank_resources() -> Any:
+    """Pool resources for tests: the blank pipeline and the shipped topic classifier."""
+    from agents.pool import Resources
+    from pipeline.topics import TopicClassifier
+
+    return Resources(nlp=blank_nlp(), classifier=TopicClassifier.load())
+
+
+def expected() -> dict[str, Any]:
+    """The sample's ground truth (samples/expected.json)."""
+    return json.loads(EXPECTED.read_text(encoding="utf-8"))

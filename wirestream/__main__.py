@@ -1,0 +1,7 @@
+"""``python -m wirestream``."""
+
+import sys
+
+from wirestream.cli import main
+
+sys.exit(main())

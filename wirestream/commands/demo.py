@@ -1,0 +1,124 @@
+"""``wirestream demo FILE``: broker + worker in the background, replay a file, print events."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from wirestream.commands.produce import read_lines
+from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
+from wirestream.render import render_event
+from wirestream.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``demo``."""
+    parser = subparsers.add_parser("demo", help="run the pipeline locally on a sample and show it")
+    parser.add_argument("file", type=Path, nargs="?", default=Path("samples/articles.jsonl"))
+    parser.add_argument("--stop", action="store_true", help="stop the demo worker and broker")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start what is missing, replay the file, wait for every record, print the events."""
+    from deploy import broker
+
+    settings = Settings.from_env()
+    broker_dir, worker_dir = settings.data_dir / "broker", settings.data_dir / "worker"
+    if args.stop:
+        stopped = _stop_worker(worker_dir)
+        print(f"worker: {'stopped' if stopped else 'not running'}")
+        print(f"broker: {'stopped' if broker.stop(broker_dir) else 'not running'}")
+        return 0
+    port = int(settings.broker.rsplit(":", 1)[1])
+    info = broker.start(broker_dir, port=port, controller_port=port + 1)
+    print(f"broker: {info.bootstrap} ({'already running' if info.already_running else 'started'})")
+    ensure_topics(info.bootstrap, settings)
+    pid = _start_worker(worker_dir, info.bootstrap, settings)
+    print(f"worker: pid {pid}, log {worker_dir / 'worker.log'}")
+    return _replay_and_show(args.file, info.bootstrap, settings, timeout=args.timeout)
+
+
+def _replay_and_show(path: Path, bootstrap: str, settings: Settings, *, timeout: float) -> int:
+    names = settings.topics
+    outputs = (names.articles, names.deadletter)
+    before = end_offsets(bootstrap, outputs)
+    lines = read_lines(path)
+    with producer(bootstrap) as client:
+        for line in lines:
+            client.send(names.raw, value=line)
+    print(f"produced {len(lines)} lines from {path} to {names.raw}; waiting for the pipeline…")
+    deadline = time.monotonic() + timeout
+    while (done := _grown(bootstrap, outputs, before)) < len(lines):
+        if time.monotonic() > deadline:
+            print(f"timed out: {done}/{len(lines)} inputs accounted for", file=sys.stderr)
+            return 1
+        time.sleep(1.0)
+    events = _latest_events(bootstrap, names.events)
+    multi = [e for e in events if len(e["sources"]) > 1]
+    print(f"\n{len(events)} events ({len(multi)} with two or more sources):\n")
+    for event in sorted(events, key=lambda e: (-len(e["sources"]), e["title"])):
+        print(render_event(event) + "\n")
+    print(f"Raw records: wirestream tail {names.events} | {names.articles} | {names.deadletter}")
+    print("Stop with: make stop")
+    return 0
+
+
+def _grown(bootstrap: str, topics: tuple[str, ...], before: dict[Any, int]) -> int:
+    after = end_offsets(bootstrap, topics)
+    return sum(offset - before.get(tp, 0) for tp, offset in after.items())
+
+
+def _latest_events(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    latest: dict[str, dict[str, Any]] = {}
+    for record in read_topic(bootstrap, topic, timeout_s=2.0):
+        event = orjson.loads(record.value)
+        if event["version"] >= latest.get(event["event_id"], {"version": -1})["version"]:
+            latest[event["event_id"]] = event
+    return list(latest.values())
+
+
+def _worker_pid(worker_dir: Path) -> int | None:
+    try:
+        pid = int((worker_dir / "worker.pid").read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+    return pid
+
+
+def _start_worker(worker_dir: Path, bootstrap: str, settings: Settings) -> int:
+    pid = _worker_pid(worker_dir)
+    if pid is not None:
+        return pid
+    worker_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "wirestream", "worker", "--broker", bootstrap,
+               "--data-dir", str(worker_dir), "--web-port", str(settings.web_port)]
+    with open(worker_dir / "worker.log", "ab") as log:
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
+    (worker_dir / "worker.pid").write_text(str(child.pid))
+    return child.pid
+
+
+def _stop_worker(worker_dir: Path, timeout: float = 30.0) -> bool:
+    pid = _worker_pid(worker_dir)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _worker_pid(worker_dir) is not None:
+        time.sleep(0.2)
+    if _worker_pid(worker_dir) is not None:
+        os.killpg(pid, signal.SIGKILL)
+    (worker_dir / "worker.pid").unlink(missing_ok=True)
+    return True

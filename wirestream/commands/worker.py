@@ -1,0 +1,61 @@
+"""``wirestream worker``: run the Faust agents against the configured broker."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from wirestream.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``worker``."""
+    parser = subparsers.add_parser("worker", help="run the pipeline's Faust agents")
+    parser.add_argument("--broker", default=None, help="bootstrap servers (host:port)")
+    parser.add_argument("--pool-size", type=int, default=None, help="NLP worker processes")
+    parser.add_argument("--web-port", type=int, default=None)
+    parser.add_argument("--data-dir", default=None, help="table state and worker files")
+    parser.add_argument("--model", default=None, help="spaCy model name")
+    parser.add_argument(
+        "--loglevel", default="info", choices=["crit", "error", "warn", "info", "debug"]
+    )
+    parser.set_defaults(func=run)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Environment settings overridden by the command line."""
+    from pathlib import Path
+
+    return Settings.from_env(
+        broker=args.broker,
+        pool_size=args.pool_size,
+        web_port=args.web_port,
+        data_dir=Path(args.data_dir).expanduser() if args.data_dir else None,
+        model=args.model,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the app and run a Faust worker until it is stopped (SIGINT/SIGTERM)."""
+    import faust
+
+    from agents.app import build_app
+    from agents.pool import NlpPool
+    from agents.resources import resource_loader
+    from pipeline.records import Limits
+
+    settings = settings_from_args(args)
+    pool = NlpPool(
+        resource_loader(settings.model),
+        workers=settings.pool_size,
+        limits=Limits(max_bytes=settings.max_bytes, max_body_chars=settings.max_body_chars),
+        batch_size=settings.nlp_batch_size,
+    )
+    wiring = build_app(settings, pool=pool)
+    logging.getLogger("wirestream").setLevel(logging.INFO)
+    worker = faust.Worker(wiring.app, loglevel=args.loglevel, console_port=0)
+    try:
+        worker.execute_from_commandline()
+    finally:
+        pool.close()
+    return 0

@@ -1,0 +1,6 @@
+"""Continuous feed consumption: RSS/Atom and JSONL feeds polled into ``news.raw.v1``.
+
+``config`` (TOML), ``http`` (conditional GET), ``parse`` (feedparser → raw records),
+``fulltext`` (article pages for summary-only entries), ``state`` (SQLite: HTTP state and
+the seen set), ``poller`` (the loop), ``publish`` (kafka-python), ``metrics`` (Prometheus).
+"""

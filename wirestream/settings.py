@@ -1,0 +1,76 @@
+"""Typed settings read from the environment (``WIRESTREAM_*``), with defaults that run locally."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "WIRESTREAM_"
+
+
+@dataclass(frozen=True)
+class Topics:
+    """Public and internal topic names (public names are API: never rename, add a v2)."""
+
+    raw: str = "news.raw.v1"
+    articles: str = "news.articles.v1"
+    events: str = "news.events.v1"
+    deadletter: str = "news.deadletter.v1"
+    enriched: str = "wirestream.enriched.v1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker or a command needs to know, in one place."""
+
+    broker: str = "127.0.0.1:9092"
+    app_id: str = "wirestream"
+    raw_partitions: int = 4
+    data_dir: Path = field(default_factory=lambda: Path.home() / ".local/share/wirestream")
+    store: str = "rocksdb://"
+    model: str = ""
+    pool_size: int = 1
+    batch_size: int = 64
+    batch_within_s: float = 0.5
+    nlp_batch_size: int = 32
+    max_bytes: int = 1_048_576
+    max_body_chars: int = 200_000
+    web_port: int = 6066
+    web_enabled: bool = True
+    session_timeout_s: float = 10.0
+    instance_id: str = ""
+    topics: Topics = field(default_factory=Topics)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``WIRESTREAM_<FIELD>`` variables, then explicit overrides.
+
+        Args:
+            env: the environment to read (default ``os.environ``).
+            overrides: values that win over the environment.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            raw = env.get(ENV_PREFIX + spec.name.upper())
+            if raw is None or spec.name == "topics":
+                continue
+            values[spec.name] = _coerce(raw, spec.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _coerce(raw: str, type_name: object) -> Any:
+    name = str(type_name)
+    if name == "int":
+        return int(raw)
+    if name == "float":
+        return float(raw)
+    if name == "bool":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if name == "Path":
+        return Path(raw).expanduser()
+    return raw
