@@ -11,8 +11,10 @@ import faust
 
 from agents.cluster import register_cluster
 from agents.ingest import register_ingest
+from agents.metrics import Metrics
 from agents.pool import NlpPool
 from agents.topology import Topology, declare_topics
+from agents.web import Observer, install_web
 from wirestream.settings import Settings
 
 
@@ -31,6 +33,8 @@ class Wiring:
     cluster: Any
     table: Any
     pool: NlpPool
+    metrics: Metrics
+    observer: Observer | None = None
 
 
 def build_app(
@@ -61,11 +65,20 @@ def build_app(
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
         web_host="127.0.0.1",
+        # Our views own "/" and "/metrics" (agents/web.py); Faust's debug pages stay off.
+        web_stats_enabled=False,
+        web_graph_enabled=False,
+        web_metrics_enabled=False,
         stream_recovery_delay=0.0,
     )
     topology = declare_topics(app, settings)
-    ingest = register_ingest(app, topology, pool=pool, clock=clock, settings=settings)
-    cluster, table = register_cluster(app, topology, clock=clock, settings=settings)
+    metrics = Metrics()
+    ingest = register_ingest(
+        app, topology, pool=pool, clock=clock, settings=settings, metrics=metrics
+    )
+    cluster, table = register_cluster(
+        app, topology, clock=clock, settings=settings, metrics=metrics
+    )
 
     @app.task
     async def declare_outputs() -> None:
@@ -77,4 +90,14 @@ def build_app(
     async def start_pool() -> None:
         await pool.start()
 
-    return Wiring(app=app, topology=topology, ingest=ingest, cluster=cluster, table=table, pool=pool)
+    wiring = Wiring(
+        app=app,
+        topology=topology,
+        ingest=ingest,
+        cluster=cluster,
+        table=table,
+        pool=pool,
+        metrics=metrics,
+    )
+    wiring.observer = install_web(wiring, settings)
+    return wiring

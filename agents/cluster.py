@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import faust
 import orjson
 
+from agents.metrics import Metrics
 from agents.sending import deadletter_send, incoming, send_all
 from agents.topology import Topology
 from pipeline.cluster import cluster_batch
@@ -28,6 +30,7 @@ def register_cluster(
     *,
     clock: Callable[[], datetime],
     settings: Settings,
+    metrics: Metrics,
 ) -> tuple[Any, Any]:
     """Register the ``cluster`` agent and its state table on ``app``.
 
@@ -36,6 +39,7 @@ def register_cluster(
         topology: declared topics.
         clock: the injected clock.
         settings: batch size and wait.
+        metrics: where batch figures go.
 
     Returns:
         The agent and the table.
@@ -45,6 +49,7 @@ def register_cluster(
     @app.agent(topology.enriched, name="cluster")
     async def cluster(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+            began = time.perf_counter()
             now = clock()
             # Table writes need a current event for their changelog partition (all are partition 0).
             stream._set_current_event(batch[-1])
@@ -56,14 +61,34 @@ def register_cluster(
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
             out_articles, out_events = _cluster(articles, table, now, deadletters)
             await send_all(
-                [(topology.articles, a["article_id"].encode(), orjson.dumps(a), None)
-                 for a in out_articles]
-                + [(topology.events, e["event_id"].encode(), orjson.dumps(e), None)
-                   for e in out_events]
+                [
+                    (topology.articles, a["article_id"].encode(), orjson.dumps(a), None)
+                    for a in out_articles
+                ]
+                + [
+                    (topology.events, e["event_id"].encode(), orjson.dumps(e), None)
+                    for e in out_events
+                ]
                 + [deadletter_send(topology.deadletter, d) for d in deadletters]
             )
+            metrics.batch("cluster", len(batch), time.perf_counter() - began)
+            metrics.sent("cluster", settings.topics.articles, len(out_articles))
+            metrics.sent("cluster", settings.topics.events, len(out_events))
+            metrics.dead(deadletters)
+            metrics.clustered(out_articles, _ages(out_articles, clock()))
+            metrics.events(out_events)
 
     return cluster, table
+
+
+def _ages(articles: list[dict[str, Any]], now: datetime) -> list[float]:
+    ages = []
+    for article in articles:
+        try:
+            ages.append((now - datetime.fromisoformat(article["ingested_at"])).total_seconds())
+        except (KeyError, TypeError, ValueError):
+            continue
+    return ages
 
 
 def _cluster(
@@ -71,14 +96,14 @@ def _cluster(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     try:
         return cluster_batch(articles, state=table, now=now)
-    except Exception:  # noqa: BLE001 - isolate the culprit, one article at a time
+    except Exception:
         log.exception("cluster batch failed; retrying one by one")
     out_articles: list[dict[str, Any]] = []
     out_events: list[dict[str, Any]] = []
     for article in articles:
         try:
             done, events = cluster_batch([article], state=table, now=now)
-        except Exception as exc:  # noqa: BLE001 - one bad article must not sink the batch
+        except Exception as exc:
             deadletters.append(_failed_article(article, exc, now))
             continue
         out_articles += done
@@ -87,7 +112,9 @@ def _cluster(
 
 
 def _rejected(message: Any, reason: str, detail: str, now: datetime) -> dict[str, Any]:
-    return make_deadletter(incoming(message), stage="cluster", reason=reason, detail=detail, now=now)
+    return make_deadletter(
+        incoming(message), stage="cluster", reason=reason, detail=detail, now=now
+    )
 
 
 def _failed_article(article: dict[str, Any], exc: Exception, now: datetime) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import faust
 import orjson
 
+from agents.metrics import Metrics
 from agents.pool import NlpPool
 from agents.sending import deadletter_send, incoming, send_all
 from agents.topology import Topology
@@ -28,6 +30,7 @@ def register_ingest(
     pool: NlpPool,
     clock: Callable[[], datetime],
     settings: Settings,
+    metrics: Metrics,
 ) -> Any:
     """Register the ``ingest`` agent on ``app`` and return it.
 
@@ -37,18 +40,27 @@ def register_ingest(
         pool: where normalize + enrich run (never on the event loop).
         clock: the injected clock.
         settings: batch size and wait.
+        metrics: where batch figures go.
     """
 
     @app.agent(topology.raw, name="ingest")
     async def ingest(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+            began = time.perf_counter()
             messages = [incoming(event.message) for event in batch]
             now = clock()
             enriched, deadletters = await _prepare(pool, messages, now=now)
             await send_all(
-                [(topology.enriched, a["article_id"].encode(), orjson.dumps(a), None) for a in enriched]
+                [
+                    (topology.enriched, a["article_id"].encode(), orjson.dumps(a), None)
+                    for a in enriched
+                ]
                 + [deadletter_send(topology.deadletter, d) for d in deadletters]
             )
+            metrics.batch("ingest", len(messages), time.perf_counter() - began)
+            metrics.sent("ingest", settings.topics.enriched, len(enriched))
+            metrics.sent("ingest", settings.topics.deadletter, len(deadletters))
+            metrics.dead(deadletters)
 
     return ingest
 
@@ -62,7 +74,7 @@ async def _prepare(
             return await pool.prepare(messages, now=now)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - every input must be accounted for
+        except Exception as exc:
             log.exception("ingest batch failed (attempt %d)", attempt)
             pool.close()
             error = exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ class NlpPool:
         self._batch_size = batch_size
         self._executor = executor
         self.batches_submitted = 0
+        # Read by the worker's readiness check and model-load metric.
+        self.ready = False
+        self.load_seconds: float | None = None
 
     def _ensure(self) -> Executor:
         if self._executor is None:
@@ -97,9 +101,12 @@ class NlpPool:
         """Start every worker and wait until each has loaded its model."""
         executor = self._ensure()
         loop = asyncio.get_running_loop()
+        began = time.perf_counter()
         await asyncio.gather(
             *(loop.run_in_executor(executor, _warm_up) for _ in range(self._workers))
         )
+        self.load_seconds = time.perf_counter() - began
+        self.ready = True
 
     async def prepare(
         self, messages: Sequence[Incoming], *, now: datetime

@@ -17,11 +17,15 @@ ALIASES_PATH = Path(__file__).resolve().parent / "models" / "entities" / "aliase
 
 # Titles stripped before person names are compared ("Mr. Putin" -> "Putin").
 HONORIFICS = frozenset(
-    """mr mrs ms miss dr prof sir dame lord lady president vice prime minister premier
-    chancellor secretary senator sen rep representative governor gov mayor judge justice
-    gen general col colonel capt captain lt lieutenant adm admiral sgt king queen prince
-    princess pope rev reverend father sheikh chairman chief executive ceo coach
-    foreign defence defense finance state deputy former acting""".split()
+    {
+        "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president",
+        "vice", "prime", "minister", "premier", "chancellor", "secretary", "senator", "sen", "rep",
+        "representative", "governor", "gov", "mayor", "judge", "justice", "gen", "general", "col",
+        "colonel", "capt", "captain", "lt", "lieutenant", "adm", "admiral", "sgt", "king", "queen",
+        "prince", "princess", "pope", "rev", "reverend", "father", "sheikh", "chairman", "chief",
+        "executive", "ceo", "coach", "foreign", "defence", "defense", "finance", "state", "deputy",
+        "former", "acting",
+    }
 )
 
 _SPACES = re.compile(r"\s+")

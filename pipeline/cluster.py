@@ -18,7 +18,7 @@ class ClusterConfig:
 
     Args:
         window: events idle longer than this are evicted and no longer joined.
-        near_threshold: minimal estimated Jaccard of 5-word shingles for a near duplicate.
+        near_threshold: minimal estimated overlap of 5-word shingle sets for a near duplicate.
         lsh_bands: LSH bands over the MinHash signature (rows = permutations / bands).
         join_threshold: minimal event score to join an existing event.
         entity_weight: share of the entity similarity in the event score.
@@ -30,12 +30,12 @@ class ClusterConfig:
     """
 
     window: timedelta = timedelta(days=7)
-    near_threshold: float = 0.5
+    near_threshold: float = 0.7
     lsh_bands: int = 32
     join_threshold: float = 0.3
-    entity_weight: float = 0.5
+    entity_weight: float = 0.3
     year_weight: float = 0.1
-    max_candidates: int = 30
+    max_candidates: int = 10
     index_terms: int = 10
     index_cap: int = 300
     centroid_terms: int = 300
@@ -50,8 +50,8 @@ def event_id_for(article_id: str) -> str:
     return hashlib.sha256(f"event:{article_id}".encode()).hexdigest()[:24]
 
 
-def article_time(article: dict[str, Any], *, now: datetime) -> datetime:
-    """Publication time when known and not in the future, else `now`.
+def article_time(article: dict[str, Any], *, now: datetime) -> datetime | None:
+    """Publication time when known and not in the future, else None (no time window applies).
 
     Args:
         article: the article (`published_at` ISO 8601 or None).
@@ -62,10 +62,10 @@ def article_time(article: dict[str, Any], *, now: datetime) -> datetime:
         try:
             when = datetime.fromisoformat(str(published))
         except ValueError:
-            return now
+            return None
         if when.tzinfo is not None and when <= now:
             return when
-    return now
+    return None
 
 
 def cluster_batch(
@@ -109,7 +109,11 @@ def _cluster_one(
     article_id = article["article_id"]
     known = state.get(f"art:{article_id}")
     if known is not None:
-        return _with_decision(article, known), False
+        if known.get("origin") in (None, article.get("origin")):
+            return _with_decision(article, known), False  # a redelivery: the same answer again
+        # Another message with the same canonical URL: a republished copy of a known article.
+        root = known["duplicate_of"] or article_id
+        return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), False
     features = article.get("features") or article_features(article)
     when = article_time(article, now=now)
     decision = _decide(article, features, state=state, when=when, config=config)
@@ -117,6 +121,7 @@ def _cluster_one(
     keys = dedup.register(article, minhash, state, bands=config.lsh_bands)
     state[f"art:{article_id}"] = {
         **decision,
+        "origin": article.get("origin"),
         "keys": keys,
         "minhash": minhash or [],
     }
@@ -126,10 +131,10 @@ def _cluster_one(
         features,
         state=state,
         when=when,
+        now=now,
         counts=decision["duplicate_of"] is None,
         config=config,
     )
-    eviction.schedule(decision["event_id"], state, when=when, config=config)
     return _with_decision(article, decision), True
 
 
@@ -138,7 +143,7 @@ def _decide(
     features: dict[str, Any],
     *,
     state: MutableMapping[str, Any],
-    when: datetime,
+    when: datetime | None,
     config: ClusterConfig,
 ) -> dict[str, Any]:
     """Exact dup, then near dup, then best event, else a new event."""

@@ -16,7 +16,10 @@ REASONS = (
     "invalid_url",  # url passed the schema but has no usable host, port or scheme
     "empty_title",  # title is empty once cleaned
     "empty_body",  # no text left once markup and boilerplate are removed
+    "markup_too_deep",  # HTML nests deeper than Limits.max_html_depth (hostile or broken)
     "internal_error",  # a bug: an unexpected exception while handling this message
+    "enrich_failed",  # NER, topics or features raised on this article (the batch went on)
+    "cluster_failed",  # clustering raised on this article (the batch went on)
 )
 STAGES = ("normalize", "enrich", "cluster")
 MAX_MESSAGE_CHARS = 2_000

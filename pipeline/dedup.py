@@ -31,11 +31,11 @@ def band_keys(minhash: Sequence[int], *, bands: int) -> list[str]:
     """LSH band keys of a MinHash signature: one key per band of len(minhash) // bands rows.
 
     Args:
-        minhash: the signature (datasketch hash values).
+        minhash: the signature (datasketch hash values, then the shingle count).
         bands: number of bands.
     """
-    rows = len(minhash) // bands
-    values = np.asarray(minhash, dtype=np.uint64)
+    rows = (len(minhash) - 1) // bands
+    values = np.asarray(minhash[:-1], dtype=np.uint64)
     keys = []
     for band in range(bands):
         chunk = values[band * rows : (band + 1) * rows].tobytes()
@@ -47,13 +47,32 @@ def jaccard_estimate(left: Sequence[int], right: Sequence[int]) -> float:
     """MinHash estimate of the Jaccard similarity of two shingle sets.
 
     Args:
-        left: one signature.
+        left: one signature (hash values, then the shingle count).
         right: another signature of the same length and seed.
     """
-    if not left or len(left) != len(right):
+    if len(left) < 2 or len(left) != len(right):
         return 0.0
-    same = np.count_nonzero(np.asarray(left, dtype=np.uint64) == np.asarray(right, dtype=np.uint64))
-    return float(same) / len(left)
+    same = np.count_nonzero(
+        np.asarray(left[:-1], dtype=np.uint64) == np.asarray(right[:-1], dtype=np.uint64)
+    )
+    return float(same) / (len(left) - 1)
+
+
+def resemblance(left: Sequence[int], right: Sequence[int]) -> float:
+    """Estimated share of the smaller shingle set found in the larger one (overlap coefficient).
+
+    A trimmed or padded copy keeps most of its shingles even when Jaccard drops.
+
+    Args:
+        left: one signature (hash values, then the shingle count).
+        right: another signature.
+    """
+    jaccard = jaccard_estimate(left, right)
+    if not jaccard:
+        return 0.0
+    sizes = (max(int(left[-1]), 1), max(int(right[-1]), 1))
+    shared = jaccard / (1 + jaccard) * (sizes[0] + sizes[1])
+    return min(1.0, max(jaccard, shared / min(sizes)))
 
 
 def exact_duplicate(
@@ -87,7 +106,7 @@ def near_duplicate(
     bands: int,
     threshold: float,
 ) -> tuple[str, float] | None:
-    """The most similar earlier article whose estimated Jaccard reaches threshold.
+    """The most similar earlier article whose estimated resemblance reaches threshold.
 
     Returns (article_id, similarity) or None.
 
@@ -95,7 +114,7 @@ def near_duplicate(
         minhash: the article's signature.
         state: the cluster state (band keys -> article ids, `art:` records with signatures).
         bands: number of LSH bands.
-        threshold: minimal estimated Jaccard similarity.
+        threshold: minimal estimated resemblance (overlap coefficient).
     """
     candidates: dict[str, None] = {}
     for key in band_keys(minhash, bands=bands):
@@ -106,7 +125,7 @@ def near_duplicate(
         record = state.get(f"art:{article_id}")
         if record is None:
             continue
-        similarity = jaccard_estimate(minhash, record.get("minhash") or [])
+        similarity = resemblance(minhash, record.get("minhash") or [])
         if similarity >= threshold and (best is None or similarity > best[1]):
             best = (article_id, similarity)
     return best

@@ -41,15 +41,17 @@ def enrich_batch(
         The enriched articles and ``(article, reason, detail)`` for those that failed.
     """
     try:
-        return _enrich_all(list(articles), nlp=nlp, classifier=classifier, batch_size=batch_size), []
-    except Exception:  # noqa: BLE001 - isolate the culprit below
+        return _enrich_all(
+            list(articles), nlp=nlp, classifier=classifier, batch_size=batch_size
+        ), []
+    except Exception:
         pass
     enriched: list[dict[str, Any]] = []
     failures: list[Failure] = []
     for article in articles:
         try:
             enriched += _enrich_all([article], nlp=nlp, classifier=classifier, batch_size=1)
-        except Exception as exc:  # noqa: BLE001 - one bad article must not sink the batch
+        except Exception as exc:
             failures.append((article, "enrich_failed", f"{type(exc).__name__}: {exc}"))
     return enriched, failures
 
@@ -59,9 +61,13 @@ def _enrich_all(
 ) -> list[dict[str, Any]]:
     nlp_articles = [a for a in articles if (a.get("language") or "en") in NLP_LANGUAGES]
     texts = [a["text"] for a in nlp_articles]
-    entities = dict(zip(_ids(nlp_articles), extract_entities(nlp, texts, batch_size=batch_size)))
+    entities = dict(
+        zip(_ids(nlp_articles), extract_entities(nlp, texts, batch_size=batch_size), strict=True)
+    )
     headed = [f"{a['title']}\n\n{a['text']}" for a in nlp_articles]
-    topics = dict(zip(_ids(nlp_articles), classifier.classify(headed) if headed else []))
+    topics = dict(
+        zip(_ids(nlp_articles), classifier.classify(headed) if headed else [], strict=True)
+    )
     out = []
     for article in articles:
         enriched = dict(article)

@@ -78,8 +78,8 @@ def extract_entities(
         texts: cleaned texts; `first_offset` indexes these strings.
         batch_size: `nlp.pipe` batch size.
     """
-    return [canonicalize(mentions) for mentions in entity_mentions(nlp, texts,
-                                                                    batch_size=batch_size)]
+    batch = entity_mentions(nlp, texts, batch_size=batch_size)
+    return [canonicalize(mentions) for mentions in batch]
 
 
 def canonicalize(mentions: list[Mention]) -> list[dict[str, Any]]:
@@ -136,18 +136,21 @@ def _earlier_full_name(
 
 def _absorb_short_first(entities: list[dict[str, Any]]) -> None:
     """Merge a person named short first ("Putin ... Vladimir Putin") into the one full name."""
-    people = [e for e in entities if e["_group"] == "PER"]
-    for short in people:
+    for short in [e for e in entities if e["_group"] == "PER"]:
         words = short["name"].casefold().split(" ")
-        longer = [e for e in people if e is not short and e in entities
+        longer = [e for e in entities if e["_group"] == "PER" and e is not short
                   and _ends_with(e["name"].casefold().split(" "), words)]
-        if len(longer) == 1:
-            full = longer[0]
-            full["count"] += short["count"]
-            full["first_offset"] = min(full["first_offset"], short["first_offset"])
-            full["mentions"] = [*short["mentions"],
-                                *[m for m in full["mentions"] if m not in short["mentions"]]]
-            entities.remove(short)
+        # Two full names ending alike ("Anna Berg", "Tomas Berg") leave it ambiguous.
+        if len(longer) != 1:
+            continue
+        full = longer[0]
+        full["count"] += short["count"]
+        full["first_offset"] = min(full["first_offset"], short["first_offset"])
+        full["mentions"] = [*short["mentions"],
+                            *[m for m in full["mentions"] if m not in short["mentions"]]]
+        for label, count in short["_labels"].items():
+            full["_labels"][label] = full["_labels"].get(label, 0) + count
+        entities[:] = [e for e in entities if e is not short]
 
 
 def _ends_with(full: list[str], tail: list[str]) -> bool:

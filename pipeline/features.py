@@ -18,6 +18,10 @@ FEATURES_VERSION = 1
 IDF_PATH = Path(__file__).resolve().parent / "models" / "cluster" / "idf.json"
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w])")
+_MONTHS = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH_DAY = re.compile(rf"\b{_MONTHS}\s+(\d{{1,2}})\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+{_MONTHS}")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # Entity labels that say who / where / what; weights reflect how much a shared name means.
 ENTITY_WEIGHTS: dict[str, float] = {
@@ -59,6 +63,26 @@ def content_terms(text: str) -> list[str]:
     return terms
 
 
+def numbers(text: str) -> list[str]:
+    """Numbers of two or more digits (or with decimals), as terms prefixed with "#".
+
+    Args:
+        text: any text.
+    """
+    return [f"#{n}" for n in _NUMBER.findall(text) if len(n) > 1]
+
+
+def month_days(text: str) -> list[str]:
+    """Calendar dates ("Sept. 18", "18 September") as terms like "@sep18".
+
+    Args:
+        text: any text.
+    """
+    found = [f"@{m[:3].lower()}{int(d)}" for m, d in _MONTH_DAY.findall(text)]
+    found += [f"@{m[:3].lower()}{int(d)}" for d, m in _DAY_MONTH.findall(text)]
+    return found
+
+
 @functools.cache
 def default_idf() -> dict[str, float]:
     """The shipped IDF table (term -> idf), with the key "" holding the idf of unseen terms."""
@@ -78,13 +102,15 @@ def build_idf_table(texts: Iterable[str], *, min_df: int = 2) -> dict[str, float
     for text in texts:
         n_docs += 1
         df.update(set(content_terms(text)))
-    table = {t: round(math.log((1 + n_docs) / (1 + c)) + 1, 3) for t, c in df.items() if c >= min_df}
+    table = {
+        t: round(math.log((1 + n_docs) / (1 + c)) + 1, 3) for t, c in df.items() if c >= min_df
+    }
     table[""] = round(math.log(1 + n_docs) + 1, 3)
     return dict(sorted(table.items()))
 
 
 def minhash_values(text: str, *, num_perm: int = 128, shingle_size: int = 5) -> list[int]:
-    """MinHash signature over word shingles of a text, as plain ints.
+    """MinHash signature over word shingles of a text, as plain ints, then the shingle count.
 
     Args:
         text: the article body.
@@ -96,7 +122,7 @@ def minhash_values(text: str, *, num_perm: int = 128, shingle_size: int = 5) -> 
     shingles = {" ".join(tokens[i : i + size]) for i in range(max(len(tokens) - size + 1, 1))}
     minhash = MinHash(num_perm=num_perm)
     minhash.update_batch([s.encode() for s in shingles if s])
-    return [int(v) for v in minhash.hashvalues]
+    return [*(int(v) for v in minhash.hashvalues), len(shingles)]
 
 
 def term_vector(
@@ -110,7 +136,8 @@ def term_vector(
         idf: term -> idf, "" for unseen terms.
         top_n: number of terms kept.
     """
-    counts = Counter(content_terms(title) * 2 + content_terms(text))
+    counts = Counter(content_terms(title) * 2 + content_terms(text) + numbers(f"{title} {text}")
+                     + month_days(f"{title} {text}"))
     unseen = idf.get("", 10.0)
     weights = {t: (1 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]

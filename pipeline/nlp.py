@@ -48,7 +48,9 @@ def load_model(
     exclude = list(NOT_NEEDED_FOR_NER) if ner_only else []
     nlp = spacy.load(model_name, exclude=exclude)
     if finetuned and model_name in FINETUNE_BASES and "ner" in nlp.pipe_names:
-        nlp.get_pipe("ner").from_disk(FINETUNED_NER_DIR)
+        ner = nlp.get_pipe("ner")
+        # Weights and transition moves only: the hashed features need no string table.
+        ner.from_disk(FINETUNED_NER_DIR, exclude=["vocab"])  # type: ignore[attr-defined]
     if gazetteer:
         add_gazetteer(nlp)
     return nlp

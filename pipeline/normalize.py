@@ -24,6 +24,8 @@ from pipeline.records import (
 STAGE = "normalize"
 RAW_SCHEMA = "raw_article.v1"
 _BOM = b"\xef\xbb\xbf"
+_RAW_TITLE_FACTOR = 20
+MAX_NAME_CHARS = 200
 
 
 class Rejected(Exception):
@@ -53,6 +55,8 @@ def normalize_batch(
         limits: size and plausibility limits.
         detect_language: text to ISO 639 code or None; py3langid by default.
     """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")  # a caller bug, not bad input
     articles: list[Article] = []
     deadletters: list[DeadLetter] = []
     for message in messages:
@@ -150,6 +154,30 @@ def normalize_one(
     except urls.InvalidURL as error:
         raise Rejected("invalid_url", str(error)) from error
     article_id = urls.article_id(canonical)
+    try:
+        return _build(
+            raw,
+            message,
+            canonical,
+            article_id,
+            now=now,
+            limits=limits,
+            detect_language=detect_language,
+        )
+    except text.MarkupTooDeep as error:
+        raise Rejected("markup_too_deep", str(error), article_id) from error
+
+
+def _build(
+    raw: dict[str, Any],
+    message: Incoming,
+    canonical: str,
+    article_id: str,
+    *,
+    now: datetime,
+    limits: Limits,
+    detect_language: Callable[[str], str | None],
+) -> Article:
     title = _clean_title(raw["title"], limits=limits, article_id=article_id)
     body_text = _clean_body(raw["body"], limits=limits, article_id=article_id)
     published_at, published_raw, status = _published(
@@ -159,7 +187,7 @@ def normalize_one(
         "article_id": article_id,
         "url": raw["url"].strip(),
         "canonical_url": canonical,
-        "source": _source(raw.get("source"), canonical),
+        "source": _source(raw.get("source"), canonical, limits=limits),
         "title": title,
         "text": body_text,
         "published_at": published_at,
@@ -177,7 +205,10 @@ def normalize_one(
 
 
 def _clean_title(raw_title: str, *, limits: Limits, article_id: str) -> str:
-    title = text.clean_line(raw_title)
+    # Markup may shrink a title a lot, but not by this much; refuse before paying for parsing.
+    if len(raw_title) > _RAW_TITLE_FACTOR * limits.max_title_chars:
+        raise Rejected("too_large", f"raw title has {len(raw_title)} chars", article_id)
+    title = text.clean_line(raw_title, max_depth=limits.max_html_depth)
     if not title:
         raise Rejected("empty_title", "title is empty once cleaned", article_id)
     if len(title) > limits.max_title_chars:
@@ -190,7 +221,7 @@ def _clean_title(raw_title: str, *, limits: Limits, article_id: str) -> str:
 
 
 def _clean_body(raw_body: str, *, limits: Limits, article_id: str) -> str:
-    body_text = text.body_to_text(raw_body)
+    body_text = text.body_to_text(raw_body, max_depth=limits.max_html_depth)
     if not body_text:
         raise Rejected(
             "empty_body", "no text left once markup and boilerplate are removed", article_id
@@ -217,9 +248,11 @@ def _published(
     return published, dates.raw_date_text(value), status
 
 
-def _source(raw_source: str | None, canonical: str) -> str:
-    source = text.clean_line(raw_source) if raw_source else ""
-    return source or urls.source_from_url(canonical)
+def _source(raw_source: str | None, canonical: str, *, limits: Limits) -> str:
+    source = text.clean_line(raw_source, max_depth=limits.max_html_depth) if raw_source else ""
+    if not source or len(source) > MAX_NAME_CHARS:
+        return urls.source_from_url(canonical)
+    return source
 
 
 def _language(
@@ -239,7 +272,8 @@ def _language(
 def _authors(raw_authors: list[str] | None, *, limits: Limits) -> list[str]:
     names: list[str] = []
     for raw_name in raw_authors or []:
-        name = text.clean_line(raw_name)
-        if name and name not in names:
+        name = text.clean_line(raw_name, max_depth=limits.max_html_depth)
+        # An "author" longer than this is scraped page text, not a name.
+        if name and len(name) <= MAX_NAME_CHARS and name not in names:
             names.append(name)
     return names[: limits.max_authors]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pipeline.cluster import cluster_batch
 from pipeline.deadletters import make_deadletter
@@ -45,14 +45,19 @@ def prepare_batch(
     Returns:
         Enriched articles (with ``features``) and dead letters.
     """
-    articles, deadletters = normalize_batch(messages, now=now, limits=limits or Limits())
-    enriched, failures = enrich_batch(articles, nlp=nlp, classifier=classifier, batch_size=batch_size)
+    normalized, rejected = normalize_batch(messages, now=now, limits=limits or Limits())
+    # TypedDicts at the normalize boundary, plain dicts from here on.
+    articles = cast(list[dict[str, Any]], normalized)
+    deadletters = cast(list[dict[str, Any]], rejected)
+    enriched, failures = enrich_batch(
+        articles, nlp=nlp, classifier=classifier, batch_size=batch_size
+    )
     by_origin = {(m.topic, m.partition, m.offset): m for m in messages}
     for article, reason, detail in failures:
         origin = article["origin"]
         message = by_origin[(origin["topic"], origin["partition"], origin["offset"])]
         deadletters.append(
-            make_deadletter(
+            make_deadletter(  # type: ignore[arg-type]
                 message,
                 stage="enrich",
                 reason=reason,

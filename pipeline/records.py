@@ -46,6 +46,7 @@ class Limits:
         oldest_plausible: published dates before this are not trusted.
         max_deadletter_original_bytes: original bytes kept in a dead letter.
         language_sample_chars: characters of text given to the language detector.
+        max_html_depth: deepest HTML element nesting parsed (parsing cost grows with it).
     """
 
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -55,7 +56,8 @@ class Limits:
     future_skew: timedelta = timedelta(minutes=15)
     oldest_plausible: datetime = datetime(1990, 1, 1, tzinfo=UTC)
     max_deadletter_original_bytes: int = 64 * 1024
-    language_sample_chars: int = 2_000
+    language_sample_chars: int = 600
+    max_html_depth: int = 400
 
 
 class Origin(TypedDict):

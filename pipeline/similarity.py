@@ -7,21 +7,34 @@ from collections.abc import Mapping, MutableMapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pipeline import eviction
+
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterConfig
 
 
-def cosine_to_sum(vector: Mapping[str, float], total: Mapping[str, float]) -> float:
+def norm(vector: Mapping[str, float]) -> float:
+    """Euclidean norm of a sparse vector.
+
+    Args:
+        vector: the vector.
+    """
+    return math.sqrt(sum(w * w for w in vector.values()))
+
+
+def cosine_to_sum(
+    vector: Mapping[str, float], total: Mapping[str, float], total_norm: float
+) -> float:
     """Cosine between a unit vector and an un-normalized sum of vectors.
 
     Args:
         vector: L2-normalized sparse vector.
         total: sparse sum (a centroid times its size).
+        total_norm: the norm of `total`, kept in the event state.
     """
-    norm = math.sqrt(sum(w * w for w in total.values()))
-    if not norm or not vector:
+    if not total_norm or not vector:
         return 0.0
-    return sum(w * total.get(k, 0.0) for k, w in vector.items()) / norm
+    return sum(w * total.get(k, 0.0) for k, w in vector.items()) / total_norm
 
 
 def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
@@ -43,13 +56,13 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
 
     Args:
         features: the article features (`terms`, `entities`, `years`).
-        event: the event state (`terms`, `ents`, `years`, `n`).
+        event: the event state (`terms`, `ents`, `years`, `n` and the sums' norms).
         config: the weights (`entity_weight`, `year_weight`).
     """
-    terms = cosine_to_sum(features["terms"], event["terms"])
+    terms = cosine_to_sum(features["terms"], event["terms"], event["terms_norm"])
     value = terms
     if features["entities"] and event["ents"]:
-        entities = cosine_to_sum(features["entities"], event["ents"])
+        entities = cosine_to_sum(features["entities"], event["ents"], event["ents_norm"])
         value = (1 - config.entity_weight) * terms + config.entity_weight * entities
     return value + config.year_weight * year_signal(features["years"], event)
 
@@ -77,8 +90,10 @@ def candidates(
         config: bounds (`index_terms`, `max_candidates`).
     """
     hits: dict[str, float] = {}
-    weights = {**{f"ix:t:{k}": v for k, v in features["terms"].items()},
-               **{f"ix:{k}": v for k, v in features["entities"].items()}}
+    weights = {
+        **{f"ix:t:{k}": v for k, v in features["terms"].items()},
+        **{f"ix:{k}": v for k, v in features["entities"].items()},
+    }
     for key in index_keys(features, index_terms=config.index_terms):
         for event_id in state.get(key) or ():
             hits[event_id] = hits.get(event_id, 0.0) + weights.get(key, 0.0)
@@ -90,7 +105,7 @@ def best_event(
     features: Mapping[str, Any],
     state: MutableMapping[str, Any],
     *,
-    when: datetime,
+    when: datetime | None,
     config: ClusterConfig,
 ) -> tuple[str, float] | None:
     """The best scoring live candidate event within the time window, or None.
@@ -98,7 +113,7 @@ def best_event(
     Args:
         features: the article features.
         state: the cluster state.
-        when: the article's time.
+        when: the article's time (None: unknown, every live event is a candidate).
         config: thresholds and bounds.
     """
     best: tuple[str, float] | None = None
@@ -112,7 +127,9 @@ def best_event(
     return best
 
 
-def _in_window(event: Mapping[str, Any], *, when: datetime, config: ClusterConfig) -> bool:
+def _in_window(event: Mapping[str, Any], *, when: datetime | None, config: ClusterConfig) -> bool:
+    if when is None:
+        return True
     last = datetime.fromisoformat(event["last_seen"])
     first = datetime.fromisoformat(event["first_seen"])
     return last >= when - config.window and first <= when + config.window
@@ -124,7 +141,8 @@ def add_member(
     features: Mapping[str, Any],
     *,
     state: MutableMapping[str, Any],
-    when: datetime,
+    when: datetime | None,
+    now: datetime,
     counts: bool,
     config: ClusterConfig,
 ) -> None:
@@ -135,26 +153,41 @@ def add_member(
         article: the article.
         features: its features.
         state: the cluster state.
-        when: the article's time.
+        when: the article's time (None when unknown: the event's span is left as it is).
+        now: the clock; eviction counts idleness from the last time an event was touched.
         counts: False for duplicates: they join the member list, not the centroids.
         config: bounds.
     """
     from pipeline.events import member_snapshot
 
-    stamp = when.isoformat()
+    stamp = (when or now).isoformat()
     event = state.get(f"ev:{event_id}") or {
-        "terms": {}, "ents": {}, "years": {}, "n": 0, "first_seen": stamp, "last_seen": stamp,
-        "version": 0, "keys": [], "articles": [],
+        "terms": {},
+        "ents": {},
+        "years": {},
+        "n": 0,
+        "terms_norm": 0.0,
+        "ents_norm": 0.0,
+        "first_seen": stamp,
+        "last_seen": stamp,
+        "version": 0,
+        "keys": [],
+        "articles": [],
     }
-    event["first_seen"] = min(event["first_seen"], stamp)
-    event["last_seen"] = max(event["last_seen"], stamp)
+    if when is not None:
+        event["first_seen"] = min(event["first_seen"], stamp)
+        event["last_seen"] = max(event["last_seen"], stamp)
+    event["touched"] = now.isoformat()
     event["articles"] = [*event["articles"], article["article_id"]]
     if counts:
         event["n"] += 1
         event["terms"] = _add(event["terms"], features["terms"], keep=config.centroid_terms)
         event["ents"] = _add(event["ents"], features["entities"], keep=config.centroid_terms)
+        event["terms_norm"] = round(norm(event["terms"]), 6)
+        event["ents_norm"] = round(norm(event["ents"]), 6)
         event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
         event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
+    eviction.schedule(event_id, event, state, when=now)
     state[f"ev:{event_id}"] = event
     members = state.get(f"evm:{event_id}") or []
     state[f"evm:{event_id}"] = [*members, member_snapshot(article)]
@@ -191,7 +224,9 @@ def _index(
     return [*keys, *added]
 
 
-def event_record(event_id: str, state: MutableMapping[str, Any], *, now: datetime) -> dict[str, Any]:
+def event_record(
+    event_id: str, state: MutableMapping[str, Any], *, now: datetime
+) -> dict[str, Any]:
     """Bump the event's version and build its full public record.
 
     Args:

@@ -1,4 +1,11 @@
-"""Text cleaning: HTML to plain text, unicode and whitespace tidying, citation markers."""
+"""Text cleaning: HTML to plain text, unicode and whitespace tidying, citation markers.
+
+HTML goes through selectolax (lexbor, an HTML5 parser) plus explicit boilerplate rules.
+Measured on three hand-written pages (nav/footer/script/style/cookie/share/related/comments):
+selectolax, lxml and trafilatura all kept every sentence and dropped all boilerplate;
+~0.3 ms/page (selectolax), ~0.16 (lxml, not a declared dependency), ~8 ms (trafilatura,
+which also dropped the headline and pulls in five more packages).
+"""
 
 from __future__ import annotations
 
@@ -9,121 +16,73 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+__all__ = [
+    "MarkupTooDeep",
+    "body_to_text",
+    "clean_chars",
+    "clean_line",
+    "content_hash",
+    "html_to_text",
+    "looks_like_html",
+    "strip_citations",
+    "tidy_whitespace",
+]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Elements that never hold article prose.
-DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "object",
-    "embed",
-    "svg",
-    "canvas",
-    "nav",
-    "footer",
-    "aside",
-    "form",
-    "button",
-    "select",
-    "input",
-    "textarea",
-    "figure",
-    "head",
-    "title",
-    "meta",
-    "link",
+DROP_TAGS = _words(
+    "script style noscript template iframe object embed svg canvas nav footer aside form "
+    "button select input textarea figure head title meta link"
 )
 # Containers never dropped by a class/id word ("article-body share-enabled" is still the body).
 KEEP_TAGS = frozenset({"html", "body", "article", "main"})
 # ARIA landmarks that mark boilerplate regions.
-DROP_ROLES = ("navigation", "banner", "contentinfo", "complementary", "dialog", "search")
+DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog", "search"})
 # class/id words that mark boilerplate; matched as whole words of the attribute.
-BOILERPLATE_WORDS = frozenset(
-    {
-        "nav",
-        "navbar",
-        "menu",
-        "footer",
-        "sidebar",
-        "cookie",
-        "cookies",
-        "consent",
-        "share",
-        "sharing",
-        "social",
-        "related",
-        "newsletter",
-        "promo",
-        "advert",
-        "advertisement",
-        "ad",
-        "ads",
-        "banner",
-        "breadcrumb",
-        "breadcrumbs",
-        "comments",
-        "comment",
-        "subscribe",
-        "paywall",
-        "byline",
-        "tags",
-        "masthead",
-        "skip",
-    }
+BOILERPLATE_WORDS = _words(
+    "nav navbar menu footer sidebar cookie cookies consent share sharing social related "
+    "newsletter promo advert advertisement ad ads banner breadcrumb breadcrumbs comments "
+    "comment subscribe paywall byline tags masthead skip"
 )
-BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "blockquote",
-        "pre",
-        "table",
-        "tr",
-        "br",
-        "hr",
-        "address",
-        "figcaption",
-        "caption",
-        "summary",
-        "details",
-    }
+BLOCK_TAGS = _words(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr "
+    "br hr address figcaption caption summary details header footer nav aside figure"
 )
+# Elements that never stay open on the stack: void, or closed implicitly by a sibling.
+NO_DEPTH_TAGS = _words(
+    "area base br col embed hr img input link meta param source track wbr keygen "
+    "p li dt dd option optgroup tr td th tbody thead tfoot rb rt rtc rp"
+)
+# Elements whose content is raw text: tags inside them are not tags.
+RAW_TEXT_TAGS = _words("script style textarea title xmp iframe noembed noframes")
 # Paragraph separator: a real unicode paragraph break, so input copies of it mean the same.
 PARA = "\u2029"
+# <article>/<main> candidates compared by text length; more would cost quadratic time.
+MAX_CONTENT_CANDIDATES = 20
+DEFAULT_MAX_DEPTH = 400
 
 _HTML_HINT = re.compile(
-    r"<\s*/?\s*(?:p|div|br|html|body|article|span|a|b|i|em|strong|script|style|h[1-6]|li|ul|ol|"
-    r"table|tr|td|section|main|header|footer|nav|aside|img|sup|sub|blockquote|figure)\b[^>]*>",
+    r"</?(?:p|div|br|html|body|article|span|a|b|i|em|strong|script|style|h[1-6]|li|ul|ol|"
+    r"table|tr|td|section|main|header|footer|nav|aside|img|sup|sub|blockquote|figure)"
+    r"(?:\s[^<>]{0,400})?/?>",
     re.IGNORECASE,
 )
+_TAG = re.compile(r"<!--|<(/?)([a-z][a-z0-9:-]*)([^<>]*)")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 # Zero-width and invisible formatting characters that split words for NLP.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200c\u200d\u2060-\u2064\ufeff\ufff9-\ufffb]")
 # C0/C1 controls except tab and newline; lone surrogates cannot reach here after decoding.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[^\S\n\u2028\u2029]+")
 _SOURCE_BREAKS = re.compile(r"[\n\r\f\v]")
-_BREAKS = re.compile(r"\s*[\n\u2028\u2029]\s*")
+# Applied to tidied text only: runs of spaces are single, so the leading " ?" cannot backtrack.
 _CITATION = re.compile(
-    r"[ \t]*\[\s*(?:(?:note|nb|fn)\s*)?\d{1,3}(?:\s*[,;–—-]\s*\d{1,3})*\s*\]"
-    r"|[ \t]*\[(?:citation needed|clarification needed|when\?|who\?|by whom\?|"
-    r"according to whom\?|dubious\s*[–—-]\s*discuss|failed verification|[a-z])\]",
+    r" ?\[ ?(?:(?:note|nb|fn) ?)?\d{1,3}(?: ?[,;–—-] ?\d{1,3}){0,20} ?\]"
+    r"| ?\[(?:citation needed|clarification needed|when\?|who\?|by whom\?|"
+    r"according to whom\?|dubious ?[–—-] ?discuss|failed verification|[a-z])\]",
     re.IGNORECASE,
 )
 
@@ -137,12 +96,60 @@ def looks_like_html(text: str) -> bool:
     return _HTML_HINT.search(text) is not None
 
 
-def html_to_text(markup: str) -> str:
-    """Extract article prose from HTML, one paragraph per line, boilerplate dropped.
+class MarkupTooDeep(ValueError):
+    """HTML nests elements deeper than the configured limit."""
+
+
+def markup_depth(markup: str, *, limit: int) -> int:
+    """Return the deepest element nesting of HTML, raising MarkupTooDeep past `limit`.
+
+    A linear scan of the tags: end tags close only elements that are open, raw-text elements
+    and comments are skipped, void and implicitly closed elements never count.
 
     Args:
         markup: an HTML document or fragment.
+        limit: the deepest nesting accepted.
     """
+    lowered = markup.lower()
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    deepest, position = 0, 0
+    while (match := _TAG.search(lowered, position)) is not None:
+        position = match.end()
+        if match.group(0) == "<!--":
+            end = lowered.find("-->", position)
+            position = len(lowered) if end < 0 else end + 3
+            continue
+        closing, name, rest = match.groups()
+        if closing:
+            while open_count.get(name, 0) > 0:
+                popped = stack.pop()
+                open_count[popped] -= 1
+                if popped == name:
+                    break
+        elif name in RAW_TEXT_TAGS:
+            end = lowered.find(f"</{name}", position)
+            position = len(lowered) if end < 0 else end
+        elif name not in NO_DEPTH_TAGS and not rest.endswith("/"):
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            deepest = max(deepest, len(stack))
+            if deepest > limit:
+                raise MarkupTooDeep(f"HTML nests elements deeper than {limit}")
+    return deepest
+
+
+def html_to_text(markup: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
+    """Extract article prose from HTML, one paragraph per line, boilerplate dropped.
+
+    Raises MarkupTooDeep when elements nest deeper than `max_depth`: the HTML5 tree builder
+    spends time quadratic in nesting depth, so hostile markup is refused before parsing.
+
+    Args:
+        markup: an HTML document or fragment.
+        max_depth: deepest element nesting accepted.
+    """
+    markup_depth(markup, limit=max_depth)
     tree = LexborHTMLParser(markup)
     root = tree.body if tree.body is not None else tree.root
     if root is None:
@@ -159,52 +166,43 @@ def html_to_text(markup: str) -> str:
 
 
 def _drop_boilerplate(root: LexborNode) -> None:
-    doomed = [node for node in root.traverse(include_text=False) if _is_boilerplate(node)]
-    doomed_ids = {node.mem_id for node in doomed}
-    # Decompose only the outermost doomed nodes: children of a freed node must not be touched.
-    for node in doomed:
-        if not _has_ancestor_in(node, doomed_ids):
-            node.decompose()
+    # Walk top-down and cut whole subtrees, so no freed child is ever touched again.
+    stack: list[tuple[LexborNode, bool]] = [(root, root.tag == "article")]
+    while stack:
+        node, in_article = stack.pop()
+        child = node.child
+        while child is not None:
+            following = child.next
+            if child.is_element_node:
+                if _is_boilerplate(child, in_article=in_article):
+                    child.decompose()
+                else:
+                    stack.append((child, in_article or child.tag == "article"))
+            child = following
 
 
-def _is_boilerplate(node: LexborNode) -> bool:
+def _is_boilerplate(node: LexborNode, *, in_article: bool) -> bool:
     tag = node.tag or ""
     if tag in DROP_TAGS:
         return True
     if tag in KEEP_TAGS:
         return False
+    if tag == "header":
+        return not in_article
     attributes = node.attributes
-    if tag == "header" or attributes.get("role") in DROP_ROLES:
-        return tag != "header" or not _has_ancestor_tag(node, "article")
+    if attributes.get("role") in DROP_ROLES:
+        return True
     words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
     return not BOILERPLATE_WORDS.isdisjoint(_WORD_SPLIT.split(words))
-
-
-def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _has_ancestor_tag(node: LexborNode, tag: str) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag == tag:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _content_root(root: LexborNode) -> LexborNode:
     # Prefer the <article> (or <main>) holding the most text; fall back to the whole body.
     for selector in ("article", "main", '[role="main"]'):
-        candidates = root.css(selector)
+        candidates = root.css(selector)[:MAX_CONTENT_CANDIDATES]
         if candidates:
             best = max(candidates, key=lambda node: len(node.text(deep=True)))
-            if len(best.text(deep=True).strip()) > 0:
+            if best.text(deep=True).strip():
                 return best
     return root
 
@@ -227,8 +225,9 @@ def tidy_whitespace(text: str) -> str:
     Args:
         text: text whose paragraph breaks are newlines or U+2028/U+2029.
     """
-    text = _SPACES.sub(" ", text)
-    return _BREAKS.sub("\n", text).strip()
+    # str.splitlines/str.split run in C and know every unicode line break and space.
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def strip_citations(text: str) -> str:
@@ -237,32 +236,37 @@ def strip_citations(text: str) -> str:
     Args:
         text: clean text.
     """
-    return _CITATION.sub("", text)
+    if "[" not in text:
+        return tidy_whitespace(text)
+    return tidy_whitespace(_CITATION.sub("", tidy_whitespace(text)))
 
 
-def body_to_text(body: str) -> str:
+def body_to_text(body: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
     """Turn a raw body (HTML, escaped HTML or plain text) into the clean text NLP sees.
 
     Args:
         body: the raw body from the feed.
+        max_depth: deepest element nesting accepted (see `html_to_text`).
     """
     if looks_like_html(body):
-        text = html_to_text(body)
+        text = html_to_text(body, max_depth=max_depth)
     else:
         text = html.unescape(body)
         # Feeds often carry HTML escaped once more ("&lt;p&gt;").
         if looks_like_html(text):
-            text = html_to_text(text)
-    return tidy_whitespace(strip_citations(clean_chars(text)))
+            text = html_to_text(text, max_depth=max_depth)
+    return strip_citations(clean_chars(text))
 
 
-def clean_line(text: str) -> str:
+def clean_line(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
     """Clean a single-line field such as a title or an author name.
 
     Args:
         text: raw field, may contain tags or entities.
+        max_depth: deepest element nesting accepted (see `html_to_text`).
     """
     if looks_like_html(text):
+        markup_depth(text, limit=max_depth)
         tree = LexborHTMLParser(f"<p>{text}</p>")
         for node in tree.css("script,style"):  # these cannot nest, so no freed children
             node.decompose()

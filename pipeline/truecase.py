@@ -25,8 +25,11 @@ MIN_CAPS_SHARE = 0.5
 ACRONYM_MAX_LEN = 3
 # Common words that open place names: "NEW YORK" -> "New York", not "new York".
 NAME_PREFIXES = frozenset(
-    "new san santa los las st fort port mount lake north south east west upper lower "
-    "great little united el la le de hong sri costa puerto".split()
+    {
+        "new", "san", "santa", "los", "las", "st", "fort", "port", "mount", "lake", "north",
+        "south", "east", "west", "upper", "lower", "great", "little", "united", "el", "la", "le",
+        "de", "hong", "sri", "costa", "puerto",
+    }
 )
 
 

@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes add_parser(subparsers) and/or add_eval_parser(eval_subparsers).
-COMMANDS = ("broker", "worker", "produce", "tail", "process", "demo", "topics", "bench")
+COMMANDS = (
+    "broker", "worker", "produce", "tail", "process", "demo", "topics", "bench", "feeds", "status",
+)
 EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval")
 
 

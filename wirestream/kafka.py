@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -43,7 +44,9 @@ def read_topic(
         from_beginning: start at the earliest offsets, else at the end.
     """
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=int(timeout_s * 1000)
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout_s * 1000),
     )
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -94,10 +97,9 @@ def ensure_topics(bootstrap: str, settings: Any, *, replication: int = 1) -> lis
             if name not in existing
         ]
         if missing:
-            try:
+            # Another client may create one first: that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another client created it first: fine
         return [t.name for t in missing]
     finally:
         admin.close()

@@ -13,12 +13,16 @@ def render_event(event: dict[str, Any], *, width: int = 88) -> str:
         event: an event record (``news.events.v1``).
         width: wrap width.
     """
-    lines = [f"■ {event['title']}", f"  event {event['event_id']} · v{event['version']} · "
-             f"{event['article_count']} article(s) · {len(event['sources'])} source(s)"]
+    lines = [
+        f"■ {event['title']}",
+        f"  event {event['event_id']} · v{event['version']} · "
+        f"{event['article_count']} article(s) · {len(event['sources'])} source(s)",
+    ]
     for sentence in event.get("summary", []):
         cites = ", ".join(str(n) for n in sentence["sources"])
-        lines += textwrap.wrap(f"{sentence['text']} [{cites}]", width, initial_indent="  ",
-                               subsequent_indent="  ")
+        lines += textwrap.wrap(
+            f"{sentence['text']} [{cites}]", width, initial_indent="  ", subsequent_indent="  "
+        )
     for source in event["sources"]:
         lines.append(f"  [{source['n']}] {source['name']} — {source['url']}")
     for item in event.get("disagreements", []):

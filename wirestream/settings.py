@@ -21,6 +21,15 @@ class Topics:
     deadletter: str = "news.deadletter.v1"
     enriched: str = "wirestream.enriched.v1"
 
+    @classmethod
+    def in_namespace(cls, namespace: str) -> Topics:
+        """The same names behind a prefix, for several pipelines (or tests) on one cluster.
+
+        Args:
+            namespace: a prefix such as ``"staging."``; empty for the public names.
+        """
+        return cls(**{spec.name: namespace + spec.default for spec in fields(cls)})  # type: ignore[operator]
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -42,7 +51,12 @@ class Settings:
     web_enabled: bool = True
     session_timeout_s: float = 10.0
     instance_id: str = ""
-    topics: Topics = field(default_factory=Topics)
+    topic_namespace: str = ""
+
+    @property
+    def topics(self) -> Topics:
+        """Topic names, behind ``topic_namespace`` when one is set."""
+        return Topics.in_namespace(self.topic_namespace)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -56,7 +70,7 @@ class Settings:
         values: dict[str, Any] = {}
         for spec in fields(cls):
             raw = env.get(ENV_PREFIX + spec.name.upper())
-            if raw is None or spec.name == "topics":
+            if raw is None:
                 continue
             values[spec.name] = _coerce(raw, spec.type)
         values.update({k: v for k, v in overrides.items() if v is not None})

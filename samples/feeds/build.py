@@ -58,8 +58,10 @@ def rss(records: list[dict[str, Any]]) -> str:
             f'<guid isPermaLink="false">{r["id"]}</guid>',
             *(f"<dc:creator>{escape(a)}</dc:creator>" for a in r.get("authors", [])),
             f"<pubDate>{format_datetime(published)}</pubDate>" if published else "",
-            f"<source url=\"https://feeds.wirestream.example/{r['id']}\">"
-            f"{escape(r['source'])}</source>" if r.get("source") else "",
+            f'<source url="https://feeds.wirestream.example/{r["id"]}">'
+            f"{escape(r['source'])}</source>"
+            if r.get("source")
+            else "",
             f"<description>{escape(summary(r['body']))}</description>",
             f"<content:encoded><![CDATA[{r['body']}]]></content:encoded>",
         ]
@@ -88,7 +90,7 @@ def atom(records: list[dict[str, Any]]) -> str:
         stamp = (published or UPDATED).isoformat().replace("+00:00", "Z")
         parts = [
             f"<title>{escape(r['title'])}</title>",
-            f"<link rel=\"alternate\" href={quoteattr(r['url'])}/>",
+            f'<link rel="alternate" href={quoteattr(r["url"])}/>',
             f"<id>urn:wirestream:sample:{r['id']}</id>",
             f"<published>{stamp}</published>" if published else "",
             f"<updated>{stamp}</updated>",

@@ -39,13 +39,19 @@ def feed_server() -> Iterator[str]:
 
 
 def _config(root: str) -> PollerConfig:
-    return PollerConfig(feeds=(
-        FeedConfig(name="rss", url=f"{root}/rss.xml", source="Sample RSS", language="en"),
-        FeedConfig(name="atom", url=f"{root}/atom.xml", source="Sample Atom"),
-        FeedConfig(name="jsonl", url=f"{root}/wire.jsonl", source="Sample JSONL", format="jsonl"),
-        FeedConfig(name="ledger", url=f"{root}/summaries.xml", source="Lakeside Ledger",
-                   full_text=True),
-    ), timeout_s=10)
+    return PollerConfig(
+        feeds=(
+            FeedConfig(name="rss", url=f"{root}/rss.xml", source="Sample RSS", language="en"),
+            FeedConfig(name="atom", url=f"{root}/atom.xml", source="Sample Atom"),
+            FeedConfig(
+                name="jsonl", url=f"{root}/wire.jsonl", source="Sample JSONL", format="jsonl"
+            ),
+            FeedConfig(
+                name="ledger", url=f"{root}/summaries.xml", source="Lakeside Ledger", full_text=True
+            ),
+        ),
+        timeout_s=10,
+    )
 
 
 def _poll_once(bootstrap: str, config: PollerConfig, state: Path, topic: str) -> list[Any]:
@@ -58,8 +64,9 @@ def _poll_once(bootstrap: str, config: PollerConfig, state: Path, topic: str) ->
         store.close()
 
 
-def _wait_for(bootstrap: str, settings: Settings, want: int, worker: WorkerProcess,
-              timeout: float = 240.0) -> list[dict[str, Any]]:
+def _wait_for(
+    bootstrap: str, settings: Settings, want: int, worker: WorkerProcess, timeout: float = 240.0
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         articles = read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
@@ -78,12 +85,17 @@ def test_feed_items_become_articles_and_events_once(
     settings = Settings.from_env(broker=kafka_bootstrap)
     ensure_topics(kafka_bootstrap, settings)
     config, state = _config(feed_server), tmp_path / "feeds" / "state.sqlite"
-    worker = WorkerProcess(kafka_bootstrap, tmp_path / "worker",
-                           app_id=f"feeds-{uuid.uuid4().hex[:8]}").start()
+    worker = WorkerProcess(
+        kafka_bootstrap, tmp_path / "worker", app_id=f"feeds-{uuid.uuid4().hex[:8]}"
+    ).start()
     try:
         first = _poll_once(kafka_bootstrap, config, state, settings.topics.raw)
         assert [(r.feed, r.outcome, r.published) for r in first] == [
-            ("rss", "ok", 12), ("atom", "ok", 8), ("jsonl", "ok", 5), ("ledger", "ok", 2)]
+            ("rss", "ok", 12),
+            ("atom", "ok", 8),
+            ("jsonl", "ok", 5),
+            ("ledger", "ok", 2),
+        ]
         # A second round (304s) and a restart with the same state publish nothing more.
         second = _poll_once(kafka_bootstrap, config, state, settings.topics.raw)
         assert {r.outcome for r in second} == {"not-modified"}

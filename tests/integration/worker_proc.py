@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,7 +16,14 @@ from deploy.config import free_port
 class WorkerProcess:
     """A worker subprocess with its own data dir, app id and log file."""
 
-    def __init__(self, bootstrap: str, data_dir: Path, *, app_id: str, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        data_dir: Path,
+        *,
+        app_id: str,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
         self.data_dir = data_dir
         self.app_id = app_id
@@ -28,11 +36,22 @@ class WorkerProcess:
         """Start the worker (returns at once; output appears when it is ready)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "WIRESTREAM_APP_ID": self.app_id, **self.extra_env}
-        command = [sys.executable, "-m", "wirestream", "worker", "--broker", self.bootstrap,
-                   "--data-dir", str(self.data_dir), "--web-port", str(self.web_port)]
+        command = [
+            sys.executable,
+            "-m",
+            "wirestream",
+            "worker",
+            "--broker",
+            self.bootstrap,
+            "--data-dir",
+            str(self.data_dir),
+            "--web-port",
+            str(self.web_port),
+        ]
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
         return self
 
     def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
@@ -46,10 +65,8 @@ class WorkerProcess:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         time.sleep(0.2)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)  # leftover pool processes
-        except ProcessLookupError:
-            pass
 
     def tail(self, lines: int = 40) -> str:
         """The end of the worker log, for assertion messages."""

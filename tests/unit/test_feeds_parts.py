@@ -47,23 +47,34 @@ def base(server: ThreadingHTTPServer) -> str:
 def test_sample_config_loads() -> None:
     config = load_config(FEEDS / "local.toml")
     assert [f.name for f in config.feeds] == [
-        "sample-rss", "sample-atom", "sample-jsonl", "ledger-summaries"]
+        "sample-rss",
+        "sample-atom",
+        "sample-jsonl",
+        "ledger-summaries",
+    ]
     jsonl, ledger = config.feeds[2], config.feeds[3]
     assert jsonl.format == "jsonl" and jsonl.language == "en" and jsonl.interval_s == 60.0
     assert ledger.full_text and ledger.interval_s == 300.0
     assert config.fulltext_concurrency == 2
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"feeds": []}, "no [[feeds]]"),
-    ({"feeds": [{"name": "a", "url": "http://x.example/", "source": "A", "colour": 1}]},
-     "unknown keys"),
-    ({"feeds": [{"name": "a", "url": "ftp://x.example/", "source": "A"}]}, "http(s)"),
-    ({"feeds": [{"name": "a", "url": "http://x.example/"}]}, "missing ['source']"),
-    ({"feeds": [{"name": "a", "url": "http://x.example/", "source": "A"}] * 2}, "unique"),
-    ({"poller": {"speed": 3}, "feeds": [{"name": "a", "url": "http://x/", "source": "A"}]},
-     "[poller]"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"feeds": []}, "no [[feeds]]"),
+        (
+            {"feeds": [{"name": "a", "url": "http://x.example/", "source": "A", "colour": 1}]},
+            "unknown keys",
+        ),
+        ({"feeds": [{"name": "a", "url": "ftp://x.example/", "source": "A"}]}, "http(s)"),
+        ({"feeds": [{"name": "a", "url": "http://x.example/"}]}, "missing ['source']"),
+        ({"feeds": [{"name": "a", "url": "http://x.example/", "source": "A"}] * 2}, "unique"),
+        (
+            {"poller": {"speed": 3}, "feeds": [{"name": "a", "url": "http://x/", "source": "A"}]},
+            "[poller]",
+        ),
+    ],
+)
 def test_bad_configs_are_rejected(data: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_config(data)
@@ -99,8 +110,12 @@ def test_static_server_answers_304_to_its_etag(static: ThreadingHTTPServer) -> N
     etag = first.headers["etag"]
     again = http_fetch(url, headers={"If-None-Match": etag}, timeout=5, max_bytes=1_000_000)
     assert (again.status, again.body) == (304, b"")
-    since = http_fetch(url, headers={"If-Modified-Since": first.headers["last-modified"]},
-                       timeout=5, max_bytes=1_000_000)
+    since = http_fetch(
+        url,
+        headers={"If-Modified-Since": first.headers["last-modified"]},
+        timeout=5,
+        max_bytes=1_000_000,
+    )
     assert since.status == 304
 
 
@@ -117,11 +132,13 @@ def test_parse_rejects_non_feeds_and_reports_bad_entries() -> None:
         parse_document(b"<html><body><h1>Oops</h1></body></html>", feed=feed, base_url=feed.url)
     with pytest.raises(MalformedFeed):
         parse_document((FEEDS / "broken.xml").read_bytes(), feed=feed, base_url=feed.url)
-    document = (b'<rss version="2.0"><channel><title>t</title>'
-                b"<item><title>no link</title><description>d</description></item>"
-                b"<item><title>ok</title><link>/a?utm_source=x</link><description>d</description>"
-                b"</item><item><title>dup</title><link>/a</link><description>e</description></item>"
-                b"</channel></rss>")
+    document = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>no link</title><description>d</description></item>"
+        b"<item><title>ok</title><link>/a?utm_source=x</link><description>d</description>"
+        b"</item><item><title>dup</title><link>/a</link><description>e</description></item>"
+        b"</channel></rss>"
+    )
     parsed = parse_document(document, feed=feed, base_url=feed.url)
     assert [item.key for item in parsed.items] == ["http://x.example/a"]
     assert parsed.items[0].record["id"] == "http://x.example/a?utm_source=x"
@@ -129,29 +146,44 @@ def test_parse_rejects_non_feeds_and_reports_bad_entries() -> None:
 
 
 def test_jsonl_feed_keeps_records_and_reports_bad_lines() -> None:
-    feed = FeedConfig(name="j", url="http://x.example/w.jsonl", source="Wire", format="jsonl",
-                      language="en")
+    feed = FeedConfig(
+        name="j", url="http://x.example/w.jsonl", source="Wire", format="jsonl", language="en"
+    )
     body = b'{"url": "/one", "title": "One", "body": "b"}\nnot json\n[1, 2]\n'
     parsed = parse_document(body, feed=feed, base_url=feed.url)
-    assert [item.record for item in parsed.items] == [{
-        "url": "http://x.example/one", "title": "One", "body": "b", "source": "Wire",
-        "language": "en", "id": "http://x.example/one"}]
+    assert [item.record for item in parsed.items] == [
+        {
+            "url": "http://x.example/one",
+            "title": "One",
+            "body": "b",
+            "source": "Wire",
+            "language": "en",
+            "id": "http://x.example/one",
+        }
+    ]
     assert len(parsed.problems) == 2
 
 
 def test_check_reports_each_feed(static: ThreadingHTTPServer, tmp_path: Path) -> None:
     root = base(static)
-    config = PollerConfig(feeds=(
-        FeedConfig(name="rss", url=f"{root}/rss.xml", source="S"),
-        FeedConfig(name="broken", url=f"{root}/broken.xml", source="S"),
-        FeedConfig(name="missing", url=f"{root}/missing.xml", source="S"),
-        FeedConfig(name="jsonl", url=f"{root}/wire.jsonl", source="S", format="jsonl"),
-    ), timeout_s=5)
+    config = PollerConfig(
+        feeds=(
+            FeedConfig(name="rss", url=f"{root}/rss.xml", source="S"),
+            FeedConfig(name="broken", url=f"{root}/broken.xml", source="S"),
+            FeedConfig(name="missing", url=f"{root}/missing.xml", source="S"),
+            FeedConfig(name="jsonl", url=f"{root}/wire.jsonl", source="S", format="jsonl"),
+        ),
+        timeout_s=5,
+    )
     store = StateStore(tmp_path / "state.sqlite")
     store.mark_seen("rss", ["guid:s01", "guid:s02"], now=1.0)
     rows = {row.feed: row for row in check_feeds(config, store=store)}
     assert (rows["rss"].ok, rows["rss"].status, rows["rss"].items, rows["rss"].new) == (
-        True, "200", 12, 10)
+        True,
+        "200",
+        12,
+        10,
+    )
     assert not rows["broken"].ok and "malformed" in rows["broken"].problems[0]
     assert (rows["missing"].ok, rows["missing"].status) == (False, "404")
     assert (rows["jsonl"].items, rows["jsonl"].new) == (5, 5)

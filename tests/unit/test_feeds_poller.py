@@ -120,11 +120,13 @@ def fixture(name: str) -> bytes:
     return (FEEDS / name).read_bytes()
 
 
-def make_poller(feeds: list[FeedConfig], store: StateStore, clock: Clock,
-                publisher: Recorder, **options: Any) -> Poller:
+def make_poller(
+    feeds: list[FeedConfig], store: StateStore, clock: Clock, publisher: Recorder, **options: Any
+) -> Poller:
     config = PollerConfig(feeds=tuple(feeds), timeout_s=5.0, **options)
-    return Poller(config, store=store, publish=publisher, clock=clock, sleep=clock.sleep,
-                  rng=random.Random(7))
+    return Poller(
+        config, store=store, publish=publisher, clock=clock, sleep=clock.sleep, rng=random.Random(7)
+    )
 
 
 def feed(server: ScriptedServer, name: str, path: str, **options: Any) -> FeedConfig:
@@ -132,16 +134,24 @@ def feed(server: ScriptedServer, name: str, path: str, **options: Any) -> FeedCo
 
 
 def test_rss_atom_jsonl_entries_published_once_as_raw_records(server: ScriptedServer) -> None:
-    server.routes = {"/rss.xml": Route(body=fixture("rss.xml"), etag='"r1"'),
-                     "/atom.xml": Route(body=fixture("atom.xml")),
-                     "/wire.jsonl": Route(body=fixture("wire.jsonl"))}
-    feeds = [feed(server, "rss", "/rss.xml"), feed(server, "atom", "/atom.xml"),
-             feed(server, "jsonl", "/wire.jsonl", format="jsonl")]
+    server.routes = {
+        "/rss.xml": Route(body=fixture("rss.xml"), etag='"r1"'),
+        "/atom.xml": Route(body=fixture("atom.xml")),
+        "/wire.jsonl": Route(body=fixture("wire.jsonl")),
+    }
+    feeds = [
+        feed(server, "rss", "/rss.xml"),
+        feed(server, "atom", "/atom.xml"),
+        feed(server, "jsonl", "/wire.jsonl", format="jsonl"),
+    ]
     clock, publisher = Clock(), Recorder()
     poller = make_poller(feeds, StateStore(":memory:"), clock, publisher)
     results = poller.poll_due()
     assert [(r.outcome, r.items, r.published) for r in results] == [
-        ("ok", 12, 12), ("ok", 8, 8), ("ok", 5, 5)]
+        ("ok", 12, 12),
+        ("ok", 8, 8),
+        ("ok", 5, 5),
+    ]
     ids = publisher.ids()
     assert len(ids) == len(set(ids)) == 25
     first = publisher.sent[0]
@@ -160,8 +170,9 @@ def test_rss_atom_jsonl_entries_published_once_as_raw_records(server: ScriptedSe
 def test_second_poll_gets_304_and_publishes_nothing(server: ScriptedServer) -> None:
     server.routes = {"/rss.xml": Route(body=fixture("rss.xml"), etag='"v1"')}
     clock, publisher = Clock(), Recorder()
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=60)],
-                         StateStore(":memory:"), clock, publisher)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=60)], StateStore(":memory:"), clock, publisher
+    )
     assert poller.poll_due()[0].published == 12
     assert poller.poll_due() == []  # not due yet: no request
     assert server.hits("/rss.xml") == 1
@@ -206,8 +217,9 @@ def test_same_url_under_a_new_guid_is_not_republished(server: ScriptedServer) ->
     body = fixture("rss.xml")
     server.routes = {"/rss.xml": Route(body=body)}
     clock, publisher = Clock(), Recorder()
-    poller = make_poller([feed(server, "rss", "/rss.xml")], StateStore(":memory:"), clock,
-                         publisher)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml")], StateStore(":memory:"), clock, publisher
+    )
     poller.poll_due()
     server.routes["/rss.xml"] = Route(body=body.replace(b">s01</guid>", b">s01-edited</guid>"))
     clock.sleep(400)
@@ -217,8 +229,9 @@ def test_same_url_under_a_new_guid_is_not_republished(server: ScriptedServer) ->
 def test_503_with_retry_after_is_honoured(server: ScriptedServer) -> None:
     server.routes = {"/rss.xml": Route(503, b"busy", {"Retry-After": "120"})}
     clock, publisher = Clock(), Recorder()
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=10)],
-                         StateStore(":memory:"), clock, publisher)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=10)], StateStore(":memory:"), clock, publisher
+    )
     failed = poller.poll_due()[0]
     assert (failed.outcome, failed.http_status, failed.next_poll) == ("error", 503, START + 120)
     clock.sleep(119)
@@ -233,17 +246,23 @@ def test_429_retry_after_as_http_date(server: ScriptedServer) -> None:
     when = format_datetime(datetime.fromtimestamp(START + 900, UTC), usegmt=True)
     server.routes = {"/rss.xml": Route(429, b"slow down", {"Retry-After": when})}
     clock = Clock()
-    poller = make_poller([feed(server, "rss", "/rss.xml")], StateStore(":memory:"), clock,
-                         Recorder())
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml")], StateStore(":memory:"), clock, Recorder()
+    )
     assert poller.poll_due()[0].next_poll == pytest.approx(START + 900)
 
 
 def test_errors_back_off_exponentially_with_jitter(server: ScriptedServer) -> None:
     server.routes = {"/rss.xml": Route(500, b"oops")}
     clock = Clock()
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=60)],
-                         StateStore(":memory:"), clock, Recorder(),
-                         backoff_base_s=30, backoff_max_s=1000)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=60)],
+        StateStore(":memory:"),
+        clock,
+        Recorder(),
+        backoff_base_s=30,
+        backoff_max_s=1000,
+    )
     delays = []
     for _ in range(6):
         result = poller.poll(poller.config.feeds[0])
@@ -257,8 +276,10 @@ def test_errors_back_off_exponentially_with_jitter(server: ScriptedServer) -> No
 
 
 def test_malformed_feed_is_reported_and_others_continue(server: ScriptedServer) -> None:
-    server.routes = {"/broken.xml": Route(body=fixture("broken.xml")),
-                     "/atom.xml": Route(body=fixture("atom.xml"))}
+    server.routes = {
+        "/broken.xml": Route(body=fixture("broken.xml")),
+        "/atom.xml": Route(body=fixture("atom.xml")),
+    }
     refused = FeedConfig(name="refused", url="http://127.0.0.1:9/feed.xml", source="x")
     feeds = [feed(server, "broken", "/broken.xml"), refused, feed(server, "atom", "/atom.xml")]
     publisher = Recorder()
@@ -271,17 +292,25 @@ def test_malformed_feed_is_reported_and_others_continue(server: ScriptedServer) 
 
 
 def test_permanent_redirect_is_followed_and_remembered(server: ScriptedServer) -> None:
-    server.routes = {"/old.xml": Route(301, b"", {"Location": "/tmp.xml"}),
-                     "/tmp.xml": Route(302, b"", {"Location": "/rss.xml"}),
-                     "/rss.xml": Route(body=fixture("rss.xml"))}
+    server.routes = {
+        "/old.xml": Route(301, b"", {"Location": "/tmp.xml"}),
+        "/tmp.xml": Route(302, b"", {"Location": "/rss.xml"}),
+        "/rss.xml": Route(body=fixture("rss.xml")),
+    }
     clock = Clock()
-    poller = make_poller([feed(server, "rss", "/old.xml")], StateStore(":memory:"), clock,
-                         Recorder())
+    poller = make_poller(
+        [feed(server, "rss", "/old.xml")], StateStore(":memory:"), clock, Recorder()
+    )
     assert poller.poll_due()[0].published == 12
     clock.sleep(400)
     poller.poll_due()
     assert [path for path, _ in server.requests] == [
-        "/old.xml", "/tmp.xml", "/rss.xml", "/tmp.xml", "/rss.xml"]
+        "/old.xml",
+        "/tmp.xml",
+        "/rss.xml",
+        "/tmp.xml",
+        "/rss.xml",
+    ]
     state = poller.store.feed("rss", server.url("/old.xml"))
     assert state.location == server.url("/tmp.xml")  # the 302 hop is not remembered
 
@@ -291,8 +320,9 @@ def test_gone_feed_is_retired_with_a_log_line(
 ) -> None:
     server.routes = {"/gone.xml": Route(410, b"gone")}
     clock = Clock()
-    poller = make_poller([feed(server, "old", "/gone.xml")], StateStore(":memory:"), clock,
-                         Recorder())
+    poller = make_poller(
+        [feed(server, "old", "/gone.xml")], StateStore(":memory:"), clock, Recorder()
+    )
     with caplog.at_level(logging.WARNING, logger="wirestream.feeds"):
         assert poller.poll_due()[0].outcome == "retired"
     assert any("410" in r.message and "retired" in r.message for r in caplog.records)
@@ -307,8 +337,9 @@ def test_unacknowledged_entries_are_retried_not_lost(server: ScriptedServer) -> 
     clock, publisher = Clock(), Recorder()
     lost = "https://www.harbortimes.example/world/2026/10/14/putin-beijing"
     publisher.refuse = {lost}
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=60)],
-                         StateStore(":memory:"), clock, publisher)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=60)], StateStore(":memory:"), clock, publisher
+    )
     first = poller.poll_due()[0]
     assert (first.outcome, first.new, first.published) == ("error", 12, 11)
     publisher.refuse = set()
@@ -321,13 +352,21 @@ def test_unacknowledged_entries_are_retried_not_lost(server: ScriptedServer) -> 
 
 
 def test_full_text_fetched_for_summary_only_entries(server: ScriptedServer) -> None:
-    server.routes = {"/feeds/summaries.xml": Route(body=fixture("summaries.xml")),
-                     "/feeds/pages/arden-ferry.html": Route(
-                         body=fixture("pages/arden-ferry.html"),
-                         headers={"Content-Type": "text/html; charset=utf-8"})}
+    server.routes = {
+        "/feeds/summaries.xml": Route(body=fixture("summaries.xml")),
+        "/feeds/pages/arden-ferry.html": Route(
+            body=fixture("pages/arden-ferry.html"),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        ),
+    }
     publisher = Recorder()
-    poller = make_poller([feed(server, "ledger", "/feeds/summaries.xml", full_text=True)],
-                         StateStore(":memory:"), Clock(), publisher, fulltext_concurrency=2)
+    poller = make_poller(
+        [feed(server, "ledger", "/feeds/summaries.xml", full_text=True)],
+        StateStore(":memory:"),
+        Clock(),
+        publisher,
+        fulltext_concurrency=2,
+    )
     result = poller.poll_due()[0]
     assert (result.outcome, result.published) == ("ok", 2)
     ferry, library = (item.record for item in publisher.sent)
@@ -339,12 +378,20 @@ def test_full_text_fetched_for_summary_only_entries(server: ScriptedServer) -> N
 
 
 def test_full_text_respects_the_size_cap(server: ScriptedServer) -> None:
-    server.routes = {"/s.xml": Route(body=fixture("summaries.xml")),
-                     "/pages/arden-ferry.html": Route(body=b"<p>" + b"word " * 5000 + b"</p>",
-                                                      headers={"Content-Type": "text/html"})}
+    server.routes = {
+        "/s.xml": Route(body=fixture("summaries.xml")),
+        "/pages/arden-ferry.html": Route(
+            body=b"<p>" + b"word " * 5000 + b"</p>", headers={"Content-Type": "text/html"}
+        ),
+    }
     publisher = Recorder()
-    poller = make_poller([feed(server, "ledger", "/s.xml", full_text=True)],
-                         StateStore(":memory:"), Clock(), publisher, fulltext_max_bytes=1000)
+    poller = make_poller(
+        [feed(server, "ledger", "/s.xml", full_text=True)],
+        StateStore(":memory:"),
+        Clock(),
+        publisher,
+        fulltext_max_bytes=1000,
+    )
     result = poller.poll_due()[0]
     assert publisher.sent[0].record["body"] == "The Arden Queen is back on the water."
     assert any("larger than 1000 bytes" in problem for problem in result.problems)
@@ -353,9 +400,12 @@ def test_full_text_respects_the_size_cap(server: ScriptedServer) -> None:
 def test_metrics_per_feed(server: ScriptedServer) -> None:
     server.routes = {"/rss.xml": Route(body=fixture("rss.xml"))}
     clock = Clock()
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=60),
-                          feed(server, "idle", "/none.xml")],
-                         StateStore(":memory:"), clock, Recorder())
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=60), feed(server, "idle", "/none.xml")],
+        StateStore(":memory:"),
+        clock,
+        Recorder(),
+    )
     poller.poll(poller.config.feeds[0])
     text = generate_latest(poller.metrics.registry).decode()
     assert 'wirestream_feed_items_published_total{feed="rss"} 12.0' in text
@@ -370,8 +420,9 @@ def test_metrics_per_feed(server: ScriptedServer) -> None:
 def test_run_loop_sleeps_until_the_next_due_feed(server: ScriptedServer) -> None:
     server.routes = {"/rss.xml": Route(body=fixture("rss.xml"), etag='"e"')}
     clock, publisher = Clock(), Recorder()
-    poller = make_poller([feed(server, "rss", "/rss.xml", interval_s=30)],
-                         StateStore(":memory:"), clock, publisher)
+    poller = make_poller(
+        [feed(server, "rss", "/rss.xml", interval_s=30)], StateStore(":memory:"), clock, publisher
+    )
     stop = threading.Event()
 
     def sleep(seconds: float) -> None:
@@ -387,13 +438,44 @@ def test_run_loop_sleeps_until_the_next_due_feed(server: ScriptedServer) -> None
 
 def test_gzip_feed_is_inflated_within_the_cap(server: ScriptedServer) -> None:
     body = fixture("atom.xml")
-    server.routes = {"/atom.xml": Route(body=gzip.compress(body),
-                                        headers={"Content-Encoding": "gzip"})}
+    server.routes = {
+        "/atom.xml": Route(body=gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    }
     clock, publisher = Clock(), Recorder()
-    poller = make_poller([feed(server, "atom", "/atom.xml")], StateStore(":memory:"), clock,
-                         publisher)
+    poller = make_poller(
+        [feed(server, "atom", "/atom.xml")], StateStore(":memory:"), clock, publisher
+    )
     assert poller.poll_due()[0].published == 8
     assert server.requests[0][1]["Accept-Encoding"] == "gzip, deflate"
-    small = make_poller([feed(server, "atom", "/atom.xml")], StateStore(":memory:"), clock,
-                        publisher, max_feed_bytes=len(body) - 1)
+    small = make_poller(
+        [feed(server, "atom", "/atom.xml")],
+        StateStore(":memory:"),
+        clock,
+        publisher,
+        max_feed_bytes=len(body) - 1,
+    )
     assert "larger than" in small.poll_due()[0].problems[0]
+
+
+def test_a_crashing_publisher_fails_one_feed_not_the_round(server: ScriptedServer) -> None:
+    server.routes = {
+        "/rss.xml": Route(body=fixture("rss.xml")),
+        "/atom.xml": Route(body=fixture("atom.xml")),
+    }
+    publisher = Recorder()
+
+    def publish(items: list[Item]) -> list[bool]:
+        if any(item.record["id"] == "s01" for item in items):
+            raise RuntimeError("broker exploded")
+        return publisher(items)
+
+    feeds = (feed(server, "rss", "/rss.xml"), feed(server, "atom", "/atom.xml"))
+    config = PollerConfig(feeds=feeds)
+    clock = Clock()
+    poller = Poller(
+        config, store=StateStore(":memory:"), publish=publish, clock=clock, rng=random.Random(1)
+    )
+    rss, atom = poller.poll_due()
+    assert rss.outcome == "error" and "broker exploded" in rss.problems[0]
+    assert (atom.outcome, atom.published) == ("ok", 8)
+    assert poller.store.seen("rss", ["guid:s01", "guid:s02"]) == set()

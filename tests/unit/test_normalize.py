@@ -206,6 +206,16 @@ def test_invalid_utf8_keeps_bytes_as_base64() -> None:
         ({"url": "https://x.example/a", "title": "<b> </b>&nbsp;", "body": "x"}, "empty_title", ""),
         ({"url": "https://x.example/a", "title": "T", "body": ""}, "empty_body", ""),
         (
+            {"url": "https://x.example/a", "title": "T", "body": "<div>" * 5_000 + "deep"},
+            "markup_too_deep",
+            "deeper than 400",
+        ),
+        (
+            {"url": "https://x.example/a", "title": "<span>" * 500 + "T", "body": "x"},
+            "markup_too_deep",
+            "",
+        ),
+        (
             {
                 "url": "https://x.example/a",
                 "title": "T",
@@ -334,3 +344,8 @@ def test_sample_file_every_line_accounted() -> None:
         assert article["published_at_status"] in ("ok", "missing")
     for letter in deadletters:
         schemas.validate("deadletter.v1", letter)
+
+
+def test_naive_clock_is_a_caller_bug() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        normalize_batch([message(GOOD)], now=datetime(2026, 10, 14))  # noqa: DTZ001

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pipeline.text import (
+    MarkupTooDeep,
     body_to_text,
     clean_chars,
     clean_line,
     content_hash,
     html_to_text,
     looks_like_html,
+    markup_depth,
     strip_citations,
     tidy_whitespace,
 )
@@ -260,3 +264,30 @@ def test_content_hash_ignores_case_and_whitespace_only() -> None:
     assert one != content_hash("The port reopened. Trade resumed!")
     assert len(one) == 24
     assert all(char in "0123456789abcdef" for char in one)
+
+
+def test_markup_depth_counts_only_elements_that_stay_open() -> None:
+    markup = (
+        "<div><section><p>One<p>Two<br><img src='a.png'/><ul><li>x<li>y</ul></section>"
+        "<script>var s = '<div><div><div>';</script><!-- <div><div><div> --></div>"
+    )
+    assert markup_depth(markup, limit=10) == 3
+    # an end tag that closes nothing open does not lower the depth
+    assert markup_depth("<div></span>" * 5, limit=10) == 5
+    with pytest.raises(MarkupTooDeep):
+        markup_depth("<div>" * 11, limit=10)
+
+
+def test_hostile_markup_is_refused_or_handled_quickly() -> None:
+    started = time.perf_counter()
+    with pytest.raises(MarkupTooDeep):
+        body_to_text('<div class="share">' * 50_000 + "x")
+    with pytest.raises(MarkupTooDeep):
+        clean_line("<ul>" * 50_000)
+    # inputs that used to be quadratic in a naive regex or walk
+    assert body_to_text("<p " * 100_000).startswith("<p <p")
+    assert body_to_text("a" + " " * 300_000 + "b") == "a b"
+    assert body_to_text("[ " * 100_000).startswith("[ [")
+    assert body_to_text("<article>" + "<header>h</header>" * 20_000).startswith("h\nh")
+    assert body_to_text("<article><p>a</p></article>" * 20_000) == "a"
+    assert time.perf_counter() - started < 15  # about 1 s on an idle core

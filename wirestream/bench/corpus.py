@@ -31,10 +31,14 @@ def raw_lines(count: int, *, source: Path | None = None) -> list[bytes]:
     lines = []
     for i in range(count):
         article = articles[i % len(articles)]
-        lines.append(orjson.dumps({
-            "url": f"https://bench.example/{i}/{article.get('id', i)}",
-            "title": article.get("title") or "Untitled",
-            "body": article.get("text") or article.get("body"),
-            "source": "bench",
-        }))
+        lines.append(
+            orjson.dumps(
+                {
+                    "url": f"https://bench.example/{i}/{article.get('id', i)}",
+                    "title": article.get("title") or "Untitled",
+                    "body": article.get("text") or article.get("body"),
+                    "source": "bench",
+                }
+            )
+        )
     return lines

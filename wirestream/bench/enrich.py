@@ -40,15 +40,18 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 async def _ceiling_rate(texts: list[str], *, workers: int, model: str, batch: int) -> list[float]:
     context = multiprocessing.get_context("spawn")
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_load_ceiling,
-                             initargs=(model,)) as pool:
-        await asyncio.gather(*(loop.run_in_executor(pool, _pipe, texts[:8], 8)
-                               for _ in range(workers)))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_load_ceiling, initargs=(model,)
+    ) as pool:
+        await asyncio.gather(
+            *(loop.run_in_executor(pool, _pipe, texts[:8], 8) for _ in range(workers))
+        )
         rates = []
         for _ in range(3):
             began = time.perf_counter()
-            await asyncio.gather(*(loop.run_in_executor(pool, _pipe, chunk, 32)
-                                   for chunk in _chunks(texts, batch)))
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, _pipe, chunk, 32) for chunk in _chunks(texts, batch))
+            )
             rates.append(len(texts) / (time.perf_counter() - began))
         return rates
 
@@ -56,23 +59,27 @@ async def _ceiling_rate(texts: list[str], *, workers: int, model: str, batch: in
 async def _stage_rate(lines: list[bytes], *, workers: int, model: str, batch: int) -> list[float]:
     pool = NlpPool(resource_loader(model), workers=workers, batch_size=32)
     await pool.start()
-    messages = [Incoming(value=line, topic="bench", partition=0, offset=i)
-                for i, line in enumerate(lines)]
+    messages = [
+        Incoming(value=line, topic="bench", partition=0, offset=i) for i, line in enumerate(lines)
+    ]
     now = datetime.now(UTC)
     try:
         await pool.prepare(messages[:8], now=now)
         rates = []
         for _ in range(3):
             began = time.perf_counter()
-            await asyncio.gather(*(pool.prepare(chunk, now=now)
-                                   for chunk in _chunks(messages, batch)))
+            await asyncio.gather(
+                *(pool.prepare(chunk, now=now) for chunk in _chunks(messages, batch))
+            )
             rates.append(len(messages) / (time.perf_counter() - began))
         return rates
     finally:
         pool.close()
 
 
-def run_bench(lines: list[bytes], *, workers: int, model: str = "", batch: int = 64) -> dict[str, Any]:
+def run_bench(
+    lines: list[bytes], *, workers: int, model: str = "", batch: int = 64
+) -> dict[str, Any]:
     """Measure both rates in one run and return the figures.
 
     Args:
@@ -83,8 +90,9 @@ def run_bench(lines: list[bytes], *, workers: int, model: str = "", batch: int =
     """
     from pipeline.normalize import normalize_batch
 
-    messages = [Incoming(value=line, topic="bench", partition=0, offset=i)
-                for i, line in enumerate(lines)]
+    messages = [
+        Incoming(value=line, topic="bench", partition=0, offset=i) for i, line in enumerate(lines)
+    ]
     articles, _ = normalize_batch(messages, now=datetime.now(UTC))
     texts = [a["text"] for a in articles]
     ceiling = asyncio.run(_ceiling_rate(texts, workers=workers, model=model, batch=batch))

@@ -27,7 +27,9 @@ def run_enrich(args: argparse.Namespace) -> int:
 
     lines = raw_lines(args.articles, source=args.source)
     result = run_bench(lines, workers=args.workers, model=args.model, batch=args.batch)
-    print(f"enrich {result['enrich_articles_per_s']}/s vs nlp.pipe "
-          f"{result['ceiling_articles_per_s']}/s with {args.workers} process(es)")
+    print(
+        f"enrich {result['enrich_articles_per_s']}/s vs nlp.pipe "
+        f"{result['ceiling_articles_per_s']}/s with {args.workers} process(es)"
+    )
     print(encode(result))
     return 0

@@ -101,11 +101,26 @@ def _start_worker(worker_dir: Path, bootstrap: str, settings: Settings) -> int:
     if pid is not None:
         return pid
     worker_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "wirestream", "worker", "--broker", bootstrap,
-               "--data-dir", str(worker_dir), "--web-port", str(settings.web_port)]
+    command = [
+        sys.executable,
+        "-m",
+        "wirestream",
+        "worker",
+        "--broker",
+        bootstrap,
+        "--data-dir",
+        str(worker_dir),
+        "--web-port",
+        str(settings.web_port),
+    ]
     with open(worker_dir / "worker.log", "ab") as log:
-        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        child = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     (worker_dir / "worker.pid").write_text(str(child.pid))
     return child.pid
 

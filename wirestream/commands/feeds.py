@@ -13,6 +13,8 @@ from typing import Any
 from wirestream.feeds.config import ConfigError, load_config
 from wirestream.settings import Settings
 
+log = logging.getLogger("wirestream.feeds")
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register ``feeds`` and its actions."""
@@ -24,14 +26,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     run.add_argument("--broker", default=None, help="bootstrap servers (host:port)")
     run.add_argument("--once", action="store_true", help="poll every feed once, then exit")
     run.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here")
-    run.add_argument("--state", type=Path, default=None,
-                     help="state file (default: DATA_DIR/feeds/state.sqlite)")
+    run.add_argument(
+        "--state", type=Path, default=None, help="state file (default: DATA_DIR/feeds/state.sqlite)"
+    )
     run.set_defaults(func=run_feeds)
 
     check = actions.add_parser("check", help="fetch every feed once and print a status table")
     check.add_argument("config", type=Path, help="feeds TOML file")
-    check.add_argument("--state", type=Path, default=None,
-                       help="state file used to count new entries (read only)")
+    check.add_argument(
+        "--state", type=Path, default=None, help="state file used to count new entries (read only)"
+    )
     check.set_defaults(func=check_feeds_command)
 
     serve = actions.add_parser("serve", help="serve a folder over HTTP for local feed tests")
@@ -47,6 +51,8 @@ def _state_path(args: argparse.Namespace, settings: Settings) -> Path:
 
 def run_feeds(args: argparse.Namespace) -> int:
     """Poll until SIGINT/SIGTERM (or one round with --once); publish with acks=all."""
+    from kafka.errors import KafkaError
+
     from wirestream.feeds.metrics import FeedMetrics
     from wirestream.feeds.poller import Poller
     from wirestream.feeds.publish import KafkaPublisher
@@ -58,7 +64,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except (ConfigError, OSError) as error:
-        logging.getLogger("wirestream.feeds").error("%s", error)
+        log.error("%s", error)
         return 2
     settings = Settings.from_env(broker=args.broker)
     metrics = FeedMetrics(feed.name for feed in config.feeds)
@@ -71,9 +77,11 @@ def run_feeds(args: argparse.Namespace) -> int:
     try:
         with producer(settings.broker) as client:
             publish = KafkaPublisher(client, settings.topics.raw)
-            poller = Poller(config, store=store, publish=publish, sleep=stop.wait,
-                            metrics=metrics)
+            poller = Poller(config, store=store, publish=publish, sleep=stop.wait, metrics=metrics)
             results = poller.run(stop=stop, once=args.once)
+    except KafkaError as error:
+        log.error("broker %s: %s", settings.broker, error)
+        return 2
     finally:
         store.close()
     for result in results:
@@ -111,8 +119,14 @@ def _print_table(rows: list[Any]) -> None:
         table.add_column(column, justify="right" if column in ("items", "new") else "left")
     for row in rows:
         style = "green" if row.ok and not row.problems else ("yellow" if row.ok else "red")
-        table.add_row(row.feed, f"[{style}]{row.status}[/{style}]", str(row.items), str(row.new),
-                      "; ".join(row.problems) or "-", row.url)
+        table.add_row(
+            row.feed,
+            f"[{style}]{row.status}[/{style}]",
+            str(row.items),
+            str(row.new),
+            "; ".join(row.problems) or "-",
+            row.url,
+        )
     Console(width=160).print(table)
 
 

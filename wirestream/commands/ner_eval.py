@@ -23,7 +23,9 @@ def add_eval_parser(eval_subparsers: Any) -> argparse.ArgumentParser:
         "WORK_OF_ART/LAW/LANGUAGE->MISC; value labels dropped) and print a summary; the "
         "last line is a JSON object.",
     )
-    parser.add_argument("file", type=Path, help="CoNLL-2003 file, e.g. ../shared/data/conll2003/eng.testb")
+    parser.add_argument(
+        "file", type=Path, help="CoNLL-2003 file, e.g. ../shared/data/conll2003/eng.testb"
+    )
     parser.add_argument("--model", default=None, help="installed spaCy model (default: settings)")
     parser.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size")
     parser.add_argument(

@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import Outputs, latest_events, run as run_pipeline
+from pipeline.process import Outputs, latest_events
+from pipeline.process import run as run_pipeline
 from pipeline.records import Incoming, Limits
 from wirestream.commands.produce import read_lines
 from wirestream.settings import Settings
@@ -41,7 +42,9 @@ def process_lines(
     state: dict[str, Any] = {}
     limits = Limits(max_bytes=settings.max_bytes, max_body_chars=settings.max_body_chars)
     total = Outputs()
-    messages = [Incoming(value=line, topic=source, partition=0, offset=i) for i, line in enumerate(lines)]
+    messages = [
+        Incoming(value=line, topic=source, partition=0, offset=i) for i, line in enumerate(lines)
+    ]
     for start in range(0, len(messages), settings.batch_size):
         outputs = run_pipeline(
             messages[start : start + settings.batch_size],
@@ -66,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     lines = read_lines(args.file)
     resources = load_resources(settings.model)
     outputs = process_lines(
-        lines, source=str(args.file), resources=resources, settings=settings,
+        lines,
+        source=str(args.file),
+        resources=resources,
+        settings=settings,
         clock=lambda: datetime.now(UTC),
     )
     events = latest_events(outputs.events)
@@ -77,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         (names.events, events),
         (names.deadletter, outputs.deadletters),
     ):
-        (args.out / f"{topic}.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+        (args.out / f"{topic}.jsonl").write_bytes(
+            b"".join(orjson.dumps(r) + b"\n" for r in records)
+        )
     summary = {
         "inputs": len(lines),
         "articles": len(outputs.articles),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 
 from wirestream.settings import Settings
 
@@ -18,6 +19,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--model", default=None, help="spaCy model name")
     parser.add_argument(
         "--loglevel", default="info", choices=["crit", "error", "warn", "info", "debug"]
+    )
+    parser.add_argument(
+        "--log-format", default=os.environ.get("WIRESTREAM_LOG_FORMAT", "text"),
+        choices=["text", "json"], help="json: one JSON object per line, with article id and stage",
     )
     parser.set_defaults(func=run)
 
@@ -43,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from agents.pool import NlpPool
     from agents.resources import resource_loader
     from pipeline.records import Limits
+    from wirestream.logs import logging_config
 
     settings = settings_from_args(args)
     pool = NlpPool(
@@ -53,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     )
     wiring = build_app(settings, pool=pool)
     logging.getLogger("wirestream").setLevel(logging.INFO)
-    worker = faust.Worker(wiring.app, loglevel=args.loglevel, console_port=0)
+    worker = faust.Worker(
+        wiring.app, loglevel=args.loglevel, console_port=0,
+        logging_config=logging_config(args.log_format, args.loglevel),
+    )
     try:
         worker.execute_from_commandline()
     finally:

@@ -171,7 +171,7 @@ def evaluate(
     articles: Sequence[dict[str, Any]],
     *,
     seeds: Sequence[int],
-    config: ClusterConfig = ClusterConfig(),
+    config: ClusterConfig | None = None,
 ) -> dict[str, Any]:
     """Metrics of the first seed, plus mean and spread of BCubed F1 over all seeds.
 
@@ -179,8 +179,9 @@ def evaluate(
         records: evaluation records.
         articles: their enriched articles.
         seeds: shuffle seeds.
-        config: clusterer configuration.
+        config: clusterer configuration (default `ClusterConfig()`).
     """
+    config = config or ClusterConfig()
     runs = [score_run(records, articles, run_stream(articles, seed=s, config=config))
             for s in seeds]
     result = dict(runs[0])

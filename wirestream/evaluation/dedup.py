@@ -61,8 +61,11 @@ def syndicate(title: str, text: str, rng: random.Random) -> tuple[str, str, list
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     if "headline" in edits:
         title = rng.choice(["UPDATE 1-", "WRAPUP: ", "Analysis: ", ""]) + title.upper()
-    if "trim" in edits and len(paragraphs) >= 4:
-        paragraphs = paragraphs[:-1]
+    if "trim" in edits:
+        # Wire paragraphs are a sentence or two; BBC blocks are longer, so trim sentences.
+        sentences = re.split(r"(?<=[.!?])\s+", paragraphs[-1])
+        keep = max(1, len(sentences) - rng.randint(1, 2))
+        paragraphs[-1] = " ".join(sentences[:keep])
     if "dateline" in edits:
         city, agency = rng.choice(CITIES), rng.choice(AGENCIES)
         paragraphs[0] = f"{city} ({agency}) - {paragraphs[0]}"
@@ -176,24 +179,33 @@ def _score(result: dict[str, Any], group: str, article: dict[str, Any], group_of
 
 def load_sets(data: Path, *, seed: int, n_base: int = 400) -> tuple[list[tuple[str, str]],
                                                                        list[tuple[str, str]]]:
-    """Originals from BBC News (distinct bodies) and negatives from ECB+ (related stories).
+    """Originals and unrelated negatives from BBC News, plus one ECB+ article per event.
+
+    BBC rows with a repeated body or headline are dropped (the set holds known copies); ECB+
+    events hold real wire copies, so one article per event is taken: the negatives are other
+    stories, many on the same topic.
 
     Args:
         data: the shared data folder (`bbc_news/`, `ecbplus/`).
         seed: sampling seed.
-        n_base: number of originals.
+        n_base: number of originals (the other BBC articles become negatives).
     """
     bodies: dict[str, tuple[str, str]] = {}
+    titles: set[str] = set()
     for line in (data / "bbc_news" / "articles.jsonl").read_bytes().splitlines():
         record = orjson.loads(line)
-        bodies.setdefault(" ".join(record["text"].split()).lower(),
-                          (record["title"], record["text"]))
-    base = sorted(bodies.values())
-    random.Random(seed).shuffle(base)
-    negatives = []
+        body = " ".join(record["text"].split()).lower()
+        title = record["title"].strip().lower()
+        if body not in bodies and title not in titles:
+            bodies[body] = (record["title"], record["text"])
+            titles.add(title)
+    articles = sorted(bodies.values())
+    random.Random(seed).shuffle(articles)
+    negatives = articles[n_base:]
     ecb = data / "ecbplus" / "articles.jsonl"
+    events: dict[str, tuple[str, str]] = {}
     if ecb.exists():
         for line in ecb.read_bytes().splitlines():
             record = orjson.loads(line)
-            negatives.append((record["title"], record["text"]))
-    return base[:n_base], negatives
+            events.setdefault(str(record["cluster_id"]), (record["title"], record["text"]))
+    return articles[:n_base], negatives + sorted(events.values())

@@ -53,8 +53,12 @@ def check_feeds(
             rows.append(row)
             continue
         try:
-            response = fetch(url, headers={"User-Agent": config.user_agent},
-                             timeout=config.timeout_s, max_bytes=config.max_feed_bytes)
+            response = fetch(
+                url,
+                headers={"User-Agent": config.user_agent},
+                timeout=config.timeout_s,
+                max_bytes=config.max_feed_bytes,
+            )
         except FetchError as error:
             row.status, row.problems = "error", [str(error)]
             rows.append(row)

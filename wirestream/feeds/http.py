@@ -6,6 +6,7 @@ Redirects are followed here rather than by urllib so the poller can tell permane
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 import zlib
@@ -81,8 +82,9 @@ def http_fetch(
         response = _get_once(url, headers=headers, timeout=timeout, max_bytes=max_bytes)
         location = response.headers.get("location")
         if response.status not in REDIRECTS or not location:
-            return Response(response.url, response.status, response.headers, response.body,
-                            permanent_url)
+            return Response(
+                response.url, response.status, response.headers, response.body, permanent_url
+            )
         url = urljoin(url, location)
         only_permanent = only_permanent and response.status in PERMANENT
         if only_permanent:
@@ -95,12 +97,13 @@ def _get_once(url: str, *, headers: Mapping[str, str], timeout: float, max_bytes
         url, headers={"Accept-Encoding": "gzip, deflate", **headers}, method="GET"
     )
     try:
-        with _OPENER.open(request, timeout=timeout) as reply:
-            return _response(url, reply.status, reply.headers, reply, max_bytes)
-    except urllib.error.HTTPError as error:
-        with error:
-            return _response(url, error.code, error.headers, error, max_bytes)
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        try:
+            with _OPENER.open(request, timeout=timeout) as reply:
+                return _response(url, reply.status, reply.headers, reply, max_bytes)
+        except urllib.error.HTTPError as error:
+            with error:
+                return _response(url, error.code, error.headers, error, max_bytes)
+    except (OSError, ValueError, http.client.HTTPException) as error:  # URLError is an OSError
         reason = getattr(error, "reason", error)
         raise FetchError(f"{type(error).__name__}: {reason}") from error
 

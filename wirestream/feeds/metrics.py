@@ -20,22 +20,26 @@ class FeedMetrics:
         self.last_success = Gauge(
             "wirestream_feed_last_success_timestamp_seconds",
             "When the feed was last fetched successfully (200 or 304).",
-            ["feed"], registry=self.registry,
+            ["feed"],
+            registry=self.registry,
         )
         self.items_published = Counter(
             "wirestream_feed_items_published",
             "Feed entries published to news.raw.v1 and acknowledged by the broker.",
-            ["feed"], registry=self.registry,
+            ["feed"],
+            registry=self.registry,
         )
         self.errors = Counter(
             "wirestream_feed_errors",
             "Failed polls (network, HTTP status, malformed document, unacknowledged sends).",
-            ["feed"], registry=self.registry,
+            ["feed"],
+            registry=self.registry,
         )
         self.next_poll = Gauge(
             "wirestream_feed_next_poll_timestamp_seconds",
             "When the feed is next due.",
-            ["feed"], registry=self.registry,
+            ["feed"],
+            registry=self.registry,
         )
         for name in feeds:
             for metric in (self.last_success, self.items_published, self.errors, self.next_poll):

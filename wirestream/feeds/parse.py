@@ -61,8 +61,10 @@ def parse_document(body: bytes, *, feed: FeedConfig, base_url: str) -> Parsed:
         feed: the feed's configuration.
         base_url: the URL the document came from (resolves relative links).
     """
-    parsed = _parse_jsonl(body, feed, base_url) if feed.format == "jsonl" else _parse_feed(
-        body, feed, base_url
+    parsed = (
+        _parse_jsonl(body, feed, base_url)
+        if feed.format == "jsonl"
+        else _parse_feed(body, feed, base_url)
     )
     unique: dict[str, Item] = {}
     for item in parsed.items:

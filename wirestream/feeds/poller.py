@@ -122,8 +122,18 @@ class Poller:
         for feed, state in zip(self.config.feeds, self._states(), strict=True):
             due = state.next_poll <= now or (force and state.failures == 0)
             if due and not state.retired:
-                results.append(self.poll(feed))
+                results.append(self._poll_guarded(feed))
         return results
+
+    def _poll_guarded(self, feed: FeedConfig) -> PollResult:
+        # One feed's unforeseen failure (a parser or client bug) must not stop the others.
+        try:
+            return self.poll(feed)
+        except Exception as error:
+            log.exception("feed %s: unexpected failure", feed.name)
+            state = self.store.feed(feed.name, feed.url)
+            problem = f"unexpected {type(error).__name__}: {error}"
+            return self._failed(feed, state, PollResult(feed.name, "error"), problem)
 
     def poll(self, feed: FeedConfig) -> PollResult:
         """Fetch one feed now, publish its new entries and update its state.
@@ -135,9 +145,12 @@ class Poller:
         if state.retired:
             return PollResult(feed.name, "retired", next_poll=state.next_poll)
         try:
-            response = self.fetch(state.fetch_url, headers=self._headers(state),
-                                  timeout=self.config.timeout_s,
-                                  max_bytes=self.config.max_feed_bytes)
+            response = self.fetch(
+                state.fetch_url,
+                headers=self._headers(state),
+                timeout=self.config.timeout_s,
+                max_bytes=self.config.max_feed_bytes,
+            )
         except FetchError as error:
             return self._failed(feed, state, PollResult(feed.name, "error"), str(error))
         if response.permanent_url and response.permanent_url != state.location:
@@ -175,8 +188,11 @@ class Poller:
         old = [item for item in items if seen.intersection(item.seen_keys)]
         new = [item for item in items if not seen.intersection(item.seen_keys)]
         result.problems += fill_full_text(
-            new, fetch=self.fetch, headers=self._headers(None),
-            timeout=self.config.fulltext_timeout_s, max_bytes=self.config.fulltext_max_bytes,
+            new,
+            fetch=self.fetch,
+            headers=self._headers(None),
+            timeout=self.config.fulltext_timeout_s,
+            max_bytes=self.config.fulltext_max_bytes,
             concurrency=self.config.fulltext_concurrency,
         )
         acks = self.publish(new) if new else []
@@ -202,8 +218,15 @@ class Poller:
             log.warning("feed %s: %s", feed.name, problem)
         return result
 
-    def _failed(self, feed: FeedConfig, state: FeedState, result: PollResult, problem: str,
-                *, retry_after: float | None = None) -> PollResult:
+    def _failed(
+        self,
+        feed: FeedConfig,
+        state: FeedState,
+        result: PollResult,
+        problem: str,
+        *,
+        retry_after: float | None = None,
+    ) -> PollResult:
         state.failures += 1
         delay = retry_after if retry_after is not None else self._backoff(feed, state.failures)
         state.next_poll = self.clock() + min(delay, self.config.backoff_max_s)
@@ -211,8 +234,13 @@ class Poller:
         self.store.save_feed(state)
         self.metrics.errors.labels(feed=feed.name).inc()
         self.metrics.next_poll.labels(feed=feed.name).set(state.next_poll)
-        log.warning("feed %s: %s (failure %d, retry in %.0f s)", feed.name, problem,
-                    state.failures, state.next_poll - self.clock())
+        log.warning(
+            "feed %s: %s (failure %d, retry in %.0f s)",
+            feed.name,
+            problem,
+            state.failures,
+            state.next_poll - self.clock(),
+        )
         result.outcome, result.next_poll = "error", state.next_poll
         result.problems = [problem, *result.problems]
         return result

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 import orjson
+from kafka.errors import KafkaTimeoutError
 
 from wirestream.feeds.parse import Item
 
@@ -40,6 +41,8 @@ class KafkaPublisher:
             except Exception as error:  # a send that cannot even be queued is one nack
                 log.warning("cannot send %s: %s", item.key, error)
                 futures.append(None)
-        self.client.flush(timeout=self.timeout_s)
-        return [future is not None and future.is_done and future.succeeded()
-                for future in futures]
+        try:
+            self.client.flush(timeout=self.timeout_s)
+        except KafkaTimeoutError:
+            log.warning("broker did not acknowledge the batch within %.0f s", self.timeout_s)
+        return [future is not None and future.is_done and future.succeeded() for future in futures]

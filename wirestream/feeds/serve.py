@@ -47,8 +47,9 @@ def _etag(path: str) -> str:
     return f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
 
 
-def make_server(folder: Path, *, host: str = "127.0.0.1", port: int = 8765,
-                quiet: bool = False) -> ThreadingHTTPServer:
+def make_server(
+    folder: Path, *, host: str = "127.0.0.1", port: int = 8765, quiet: bool = False
+) -> ThreadingHTTPServer:
     """A server for ``folder`` (call ``serve_forever``; port 0 picks a free one).
 
     Args:

@@ -1,0 +1,134 @@
+"""The status page in a real headless Chromium: loads cleanly, shows events, updates itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from tests.integration.test_monitoring import produce, topic_size, wait_for, watch_readiness
+from tests.integration.worker_proc import WorkerProcess
+from tests.support import SAMPLE
+from wirestream.commands.produce import read_lines
+from wirestream.kafka import ensure_topics
+from wirestream.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and CHROMEDRIVER):
+    pytest.skip("no chromium + chromedriver (tools/install-browser.sh)", allow_module_level=True)
+webdriver = pytest.importorskip("selenium.webdriver")
+
+# Flags that work as root on a closed network; nothing is fetched at start.
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--window-size=1400,1000",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A headless Chromium driven through Debian's chromedriver (Selenium Manager unused)."""
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A ready worker with its own consumer group, and its base URL."""
+    ensure_topics(kafka_bootstrap, Settings.from_env(broker=kafka_bootstrap))
+    process = WorkerProcess(kafka_bootstrap, tmp_path_factory.mktemp("page"),
+                            app_id=f"page-{uuid.uuid4().hex[:8]}")
+    process.start()
+    base = f"http://127.0.0.1:{process.web_port}"
+    try:
+        watch_readiness(base, process)
+        yield process, base
+    finally:
+        process.stop()
+
+
+def _rows(driver: Any, selector: str = "#events tr.event") -> dict[str, str]:
+    # One script call: the page replaces its rows every poll, so element handles go stale.
+    rows = driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])]"
+        ".map((tr, i) => [tr.dataset.eventId || String(i), tr.innerText]);", selector)
+    return dict(rows)
+
+
+def _counted(driver: Any) -> int:
+    totals = driver.find_element("id", "totals").text  # "in · out · dead"
+    return int(totals.split(" · ")[0]) if totals[:1].isdigit() else -1
+
+
+def _errors(driver: Any) -> list[dict[str, Any]]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def _events_in_topic(bootstrap: str) -> set[str]:
+    from wirestream.kafka import read_topic
+
+    topic = Settings.from_env().topics.articles
+    return {orjson.loads(r.value)["event_id"] for r in read_topic(bootstrap, topic, timeout_s=1)}
+
+
+def test_page_shows_events_and_updates_without_reload(
+    browser: Any, worker: Any, kafka_bootstrap: str
+) -> None:
+    process, base = worker
+    settings = Settings.from_env(broker=kafka_bootstrap)
+    lines = read_lines(SAMPLE)
+    first, rest = lines[:15], lines[15:]
+    produce(kafka_bootstrap, settings.topics.raw, first)
+
+    browser.get(base + "/")
+    browser.execute_script("window.loadedOnce = true;")  # gone if the page reloads
+    first_total = topic_size(kafka_bootstrap, settings.topics.raw)
+    wait_for(lambda: _counted(browser) == first_total, process, timeout=180,
+             what="first half counted")
+    shown = _rows(browser)
+    assert len(shown) >= 5
+    assert set(shown) <= _events_in_topic(kafka_bootstrap)
+    assert all(text.strip() for text in shown.values())
+    assert "not ready" not in browser.find_element("id", "readiness").text
+    refreshes = int(browser.find_element("tag name", "body").get_attribute("data-refreshes"))
+
+    produce(kafka_bootstrap, settings.topics.raw, rest)
+    raw_total = topic_size(kafka_bootstrap, settings.topics.raw)
+
+    wait_for(lambda: _counted(browser) == raw_total, process, timeout=180,
+             what=f"page counts {raw_total} inputs")
+    # The second half adds sources and articles to the first half's stories: rows change.
+    wait_for(lambda: _rows(browser) != shown, process, timeout=30, what="events updated")
+    assert browser.execute_script("return window.loadedOnce === true;")  # updated in place
+    assert int(browser.find_element("tag name", "body").get_attribute("data-refreshes")) > refreshes
+    deadletters = _rows(browser, "#deadletters tr.deadletter")
+    assert deadletters and all("normalize" in text for text in deadletters.values())
+    # Charts need three samples of the 5 s monitor timer.
+    wait_for(lambda: browser.execute_script(
+        "return document.querySelectorAll('#chart polyline').length;") == 4, process,
+        timeout=30, what="rate chart drawn")
+    shot = os.environ.get("WIRESTREAM_SCREENSHOT")
+    if shot:
+        browser.save_screenshot(str(Path(shot).expanduser()))
+    assert _errors(browser) == []
