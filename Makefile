@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars run stop test test-fast lint format lock clean
+.PHONY: help install jars run run-feeds stop test test-fast lint format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ jars: install ## fetch the pinned Kafka broker jars into the cache (checksums ch
 
 run: install ## start a local broker and a worker, replay the sample, print the events
 	$(BIN)/wirestream demo samples/articles.jsonl
+
+run-feeds: install ## like run, but poll the sample RSS/Atom/JSONL feeds from a local file server
+	$(BIN)/wirestream demo --feeds samples/feeds/local.toml
 
 stop: install ## stop the demo's worker and broker
 	$(BIN)/wirestream demo --stop

@@ -24,6 +24,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser = subparsers.add_parser("demo", help="run the pipeline locally on a sample and show it")
     parser.add_argument("file", type=Path, nargs="?", default=Path("samples/articles.jsonl"))
     parser.add_argument("--stop", action="store_true", help="stop the demo worker and broker")
+    parser.add_argument(
+        "--feeds",
+        type=Path,
+        default=None,
+        help="poll this feeds config once (served from samples/feeds) instead of replaying FILE",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for output")
     parser.set_defaults(func=run)
 
@@ -45,24 +51,75 @@ def run(args: argparse.Namespace) -> int:
     ensure_topics(info.bootstrap, settings)
     pid = _start_worker(worker_dir, info.bootstrap, settings)
     print(f"worker: pid {pid}, log {worker_dir / 'worker.log'}")
-    return _replay_and_show(args.file, info.bootstrap, settings, timeout=args.timeout)
-
-
-def _replay_and_show(path: Path, bootstrap: str, settings: Settings, *, timeout: float) -> int:
     names = settings.topics
     outputs = (names.articles, names.deadletter)
-    before = end_offsets(bootstrap, outputs)
+    before = end_offsets(info.bootstrap, outputs)
+    if args.feeds:
+        sent = _poll_feeds(args.feeds, info.bootstrap, settings)
+    else:
+        sent = _replay(args.file, info.bootstrap, settings)
+    print(f"waiting for the pipeline to account for {sent} new input(s)…")
+    deadline = time.monotonic() + args.timeout
+    while (done := _grown(info.bootstrap, outputs, before)) < sent:
+        if time.monotonic() > deadline:
+            print(f"timed out: {done}/{sent} inputs accounted for", file=sys.stderr)
+            return 1
+        time.sleep(1.0)
+    return _show(info.bootstrap, settings)
+
+
+def _replay(path: Path, bootstrap: str, settings: Settings) -> int:
     lines = read_lines(path)
     with producer(bootstrap) as client:
         for line in lines:
-            client.send(names.raw, value=line)
-    print(f"produced {len(lines)} lines from {path} to {names.raw}; waiting for the pipeline…")
-    deadline = time.monotonic() + timeout
-    while (done := _grown(bootstrap, outputs, before)) < len(lines):
-        if time.monotonic() > deadline:
-            print(f"timed out: {done}/{len(lines)} inputs accounted for", file=sys.stderr)
-            return 1
+            client.send(settings.topics.raw, value=line)
+    print(f"produced {len(lines)} lines from {path} to {settings.topics.raw}")
+    return len(lines)
+
+
+def _poll_feeds(config: Path, bootstrap: str, settings: Settings) -> int:
+    """Serve samples/feeds on 127.0.0.1:8765 and poll the config once; return items published."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wirestream", "feeds", "serve", "samples/feeds", "--port", "8765"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
         time.sleep(1.0)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "wirestream",
+                "feeds",
+                "run",
+                str(config),
+                "--once",
+                "--broker",
+                bootstrap,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    published = 0
+    for line in result.stdout.splitlines():
+        if line.startswith("{"):
+            report = orjson.loads(line)
+            published += int(report.get("published") or 0)
+            print(
+                f"feed {report.get('feed')}: {report.get('outcome')}, "
+                f"{report.get('published', 0)} published"
+            )
+    return published
+
+
+def _show(bootstrap: str, settings: Settings) -> int:
+    names = settings.topics
     events = _latest_events(bootstrap, names.events)
     multi = [e for e in events if len(e["sources"]) > 1]
     print(f"\n{len(events)} events ({len(multi)} with two or more sources):\n")
