@@ -15,6 +15,7 @@ from agents.metrics import Metrics
 from agents.pool import NlpPool
 from agents.topology import Topology, declare_topics
 from agents.web import Observer, install_web
+from wirestream.security import ClientSecurity
 from wirestream.settings import Settings
 
 
@@ -56,7 +57,8 @@ def build_app(
         store=settings.store,
         datadir=str(settings.data_dir / "faust"),
         topic_partitions=settings.raw_partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.replication_factor,
+        broker_commit_interval=settings.commit_interval_s,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_s,
@@ -70,6 +72,7 @@ def build_app(
         web_graph_enabled=False,
         web_metrics_enabled=False,
         stream_recovery_delay=0.0,
+        **ClientSecurity.from_settings(settings).faust(),
     )
     topology = declare_topics(app, settings)
     metrics = Metrics()

@@ -27,6 +27,8 @@ class ClusterConfig:
         index_terms: top weighted terms of an article used as index keys (besides entities).
         index_cap: most recent event ids kept per index key.
         centroid_terms: terms kept in an event's term centroid.
+        member_head: first member snapshots always kept for the event record.
+        member_tail: latest member snapshots kept besides them.
     """
 
     window: timedelta = timedelta(days=7)
@@ -35,6 +37,11 @@ class ClusterConfig:
     join_threshold: float = 0.3
     entity_weight: float = 0.3
     year_weight: float = 0.1
+    latest_weight: float = 0.0
+    lead_weight: float = 0.0
+    small_margin: float = 0.0
+    member_head: int = 20
+    member_tail: int = 4
     max_candidates: int = 10
     index_terms: int = 10
     index_cap: int = 300
@@ -133,9 +140,22 @@ def _cluster_one(
         when=when,
         now=now,
         counts=decision["duplicate_of"] is None,
+        snapshot=_snapshot(article, features, decision),
         config=config,
     )
     return _with_decision(article, decision), True
+
+
+def _snapshot(
+    article: dict[str, Any], features: dict[str, Any], decision: dict[str, Any]
+) -> dict[str, Any]:
+    """The member snapshot computed in the pool (else now), with the cluster decision."""
+    snapshot = features.get("snapshot")
+    if snapshot is None:
+        from pipeline.events import member_snapshot
+
+        snapshot = member_snapshot(article)
+    return {**snapshot, "duplicate_of": decision["duplicate_of"]}
 
 
 def _decide(
@@ -160,7 +180,7 @@ def _decide(
         root = original["duplicate_of"] or near[0]
         return _decision(original["event_id"], root, "near", near[1])
     best = similarity.best_event(features, state, when=when, config=config)
-    if best is not None and best[1] >= config.join_threshold:
+    if best is not None and best[1] >= config.join_threshold + config.small_margin / best[2]:
         return _decision(best[0], None, None, best[1])
     return _decision(event_id_for(article["article_id"]), None, None, 0.0)
 

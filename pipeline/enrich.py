@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pipeline.entities import extract_entities
+from pipeline.events import member_snapshot
 from pipeline.features import article_features
 
 NLP_LANGUAGES = frozenset({"en"})
@@ -73,7 +74,8 @@ def _enrich_all(
         enriched = dict(article)
         enriched["entities"] = entities.get(article["article_id"], [])
         enriched["topics"] = topics.get(article["article_id"], [])
-        enriched["features"] = article_features(enriched)
+        # The member snapshot depends on the article alone: computed here, off the clusterer.
+        enriched["features"] = {**article_features(enriched), "snapshot": member_snapshot(enriched)}
         out.append(enriched)
     return out
 

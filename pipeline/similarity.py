@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
@@ -51,6 +52,46 @@ def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
     return 1 if usual.intersection(article_years) else -1
 
 
+def latest_signal(latest: str | None, event: Mapping[str, Any]) -> int:
+    """+1 when the article's latest year is one the event's members usually end on, -1 when
+    the event has a usual latest year and no member ended on the article's.
+
+    The latest year a story names is a proxy for when it was written; older years are history
+    that sibling stories share.
+
+    Args:
+        latest: the latest year the article names (None: it names none).
+        event: the event state (`latest`: year -> members whose latest year it is).
+    """
+    counts = event.get("latest") or {}
+    if latest is None or not counts:
+        return 0
+    usual = {y for y, c in counts.items() if c >= max(1.0, 0.34 * sum(counts.values()))}
+    if latest in usual:
+        return 1
+    return -1 if latest not in counts else 0
+
+
+def lead_signal(features: Mapping[str, Any], event: Mapping[str, Any]) -> int:
+    """+1 when the article's main actor is the event's usual one, -1 when the two main actors
+    differ and neither story names the other's.
+
+    Args:
+        features: the article features (`lead`, `entities`).
+        event: the event state (`leads`: key -> members led by it, `ents`).
+    """
+    leads = event.get("leads") or {}
+    lead = features.get("lead")
+    if lead is None or not leads:
+        return 0
+    usual = {k for k, c in leads.items() if c >= max(1.0, 0.34 * sum(leads.values()))}
+    if lead in usual:
+        return 1
+    if lead in event["ents"] or any(k in features["entities"] for k in usual):
+        return 0
+    return -1
+
+
 def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: ClusterConfig) -> float:
     """Similarity of an article to an event: term and entity cosines plus year agreement.
 
@@ -64,7 +105,9 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
     if features["entities"] and event["ents"]:
         entities = cosine_to_sum(features["entities"], event["ents"], event["ents_norm"])
         value = (1 - config.entity_weight) * terms + config.entity_weight * entities
-    return value + config.year_weight * year_signal(features["years"], event)
+    value += config.year_weight * year_signal(features["years"], event)
+    value += config.latest_weight * latest_signal(features.get("latest"), event)
+    return value + config.lead_weight * lead_signal(features, event)
 
 
 def index_keys(features: Mapping[str, Any], *, index_terms: int) -> list[str]:
@@ -90,15 +133,15 @@ def candidates(
         config: bounds (`index_terms`, `max_candidates`).
     """
     hits: dict[str, float] = {}
-    weights = {
-        **{f"ix:t:{k}": v for k, v in features["terms"].items()},
-        **{f"ix:{k}": v for k, v in features["entities"].items()},
-    }
+    terms, entities = features["terms"], features["entities"]
     for key in index_keys(features, index_terms=config.index_terms):
+        weight = terms[key[5:]] if key.startswith("ix:t:") else entities[key[3:]]
+        get = hits.get
         for event_id in state.get(key) or ():
-            hits[event_id] = hits.get(event_id, 0.0) + weights.get(key, 0.0)
-    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [event_id for event_id, _ in ranked[: config.max_candidates]]
+            hits[event_id] = get(event_id, 0.0) + weight
+    # Only the best few are scored: a partial sort keeps this linear in the hits.
+    ranked = heapq.nsmallest(config.max_candidates, hits.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [event_id for event_id, _ in ranked]
 
 
 def best_event(
@@ -107,7 +150,7 @@ def best_event(
     *,
     when: datetime | None,
     config: ClusterConfig,
-) -> tuple[str, float] | None:
+) -> tuple[str, float, int] | None:
     """The best scoring live candidate event within the time window, or None.
 
     Args:
@@ -116,14 +159,14 @@ def best_event(
         when: the article's time (None: unknown, every live event is a candidate).
         config: thresholds and bounds.
     """
-    best: tuple[str, float] | None = None
+    best: tuple[str, float, int] | None = None
     for event_id in candidates(features, state, config=config):
         event = state.get(f"ev:{event_id}")
         if event is None or not _in_window(event, when=when, config=config):
             continue
         value = score(features, event, config=config)
         if best is None or value > best[1]:
-            best = (event_id, value)
+            best = (event_id, value, max(int(event["n"]), 1))
     return best
 
 
@@ -144,6 +187,7 @@ def add_member(
     when: datetime | None,
     now: datetime,
     counts: bool,
+    snapshot: dict[str, Any],
     config: ClusterConfig,
 ) -> None:
     """Add an article to an event (creating it), updating centroids and the index.
@@ -156,10 +200,9 @@ def add_member(
         when: the article's time (None when unknown: the event's span is left as it is).
         now: the clock; eviction counts idleness from the last time an event was touched.
         counts: False for duplicates: they join the member list, not the centroids.
+        snapshot: the article's member snapshot (`pipeline.events.member_snapshot`).
         config: bounds.
     """
-    from pipeline.events import member_snapshot
-
     stamp = (when or now).isoformat()
     event = state.get(f"ev:{event_id}") or {
         "terms": {},
@@ -186,11 +229,23 @@ def add_member(
         event["terms_norm"] = round(norm(event["terms"]), 6)
         event["ents_norm"] = round(norm(event["ents"]), 6)
         event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
+        for field, key in (("latest", features.get("latest")), ("leads", features.get("lead"))):
+            if key is not None:
+                event[field] = _add(event.get(field) or {}, {key: 1.0}, keep=20)
         event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
     eviction.schedule(event_id, event, state, when=now)
     state[f"ev:{event_id}"] = event
     members = state.get(f"evm:{event_id}") or []
-    state[f"evm:{event_id}"] = [*members, member_snapshot(article)]
+    state[f"evm:{event_id}"] = [*_kept_members(members, config=config), snapshot]
+
+
+def _kept_members(members: list[dict[str, Any]], *, config: ClusterConfig) -> list[dict[str, Any]]:
+    """The snapshots kept before appending one: all up to the cap, then the first members and
+    the latest few, so a big event's stored list (a changelog message) stops growing."""
+    if len(members) < config.member_head + config.member_tail:
+        return members
+    tail = members[config.member_head :][-(config.member_tail - 1) :]
+    return [*members[: config.member_head], *tail]
 
 
 def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) -> dict[str, float]:
@@ -242,4 +297,7 @@ def event_record(
     record: dict[str, Any] = build_event(
         event_id, state.get(f"evm:{event_id}") or [], version=event["version"], now=now
     )
+    # Snapshots are capped; the event keeps every member's id.
+    record["articles"] = list(event["articles"])
+    record["article_count"] = len(event["articles"])
     return record

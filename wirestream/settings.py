@@ -52,6 +52,18 @@ class Settings:
     session_timeout_s: float = 10.0
     instance_id: str = ""
     topic_namespace: str = ""
+    # Kafka client security (wirestream/security.py): PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)
+    ssl_cafile: str = ""
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
+    # replicas of the topics the worker creates (3 on a production cluster)
+    replication_factor: int = 1
+    # how often the worker commits offsets: bounds re-sent duplicates after a crash
+    commit_interval_s: float = 2.8
 
     @property
     def topics(self) -> Topics:

@@ -1,0 +1,266 @@
+"""`wirestream bench cluster`: the clustering stage alone with many live events in its state.
+
+Synthetic stories are written from a generated vocabulary; their features (and member
+snapshots) come from the production `article_features` / `member_snapshot`, computed once per
+process for a pool of base articles. Articles for the state and for the measurement are drawn
+from that pool with fresh names, some fresh terms and a fresh MinHash, so that every prefilled
+event is distinct and index postings fill up the way a real stream fills them (common keys
+reach the posting cap, rare ones stay short).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pipeline.cluster import ClusterConfig, _cluster_one, cluster_batch, event_id_for
+from pipeline.events import member_snapshot
+from pipeline.eviction import evict
+from pipeline.features import article_features
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+BASE_STORIES = 400
+ARTICLES_PER_STORY = 2
+_SYLLABLES = ["ka", "lo", "mi", "ran", "tel", "vos", "dur", "en", "par", "sil", "gor", "na",
+              "bre", "ti", "mun", "hal", "ced", "ro", "fin", "ast", "ul", "zer", "bo", "qui"]
+_LABELS = ["PERSON", "PERSON", "GPE", "ORG", "ORG", "GPE", "PERSON"]
+_PREFIX = {"PERSON": "p", "GPE": "g", "ORG": "o"}
+
+
+def _word(rng: random.Random, syllables: int) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
+
+
+@functools.cache
+def vocabulary(size: int = 20000, seed: int = 7) -> tuple[str, ...]:
+    """Distinct pseudo-words, most common first (drawn with a Zipf-like law).
+
+    Args:
+        size: number of words.
+        seed: generator seed.
+    """
+    rng = random.Random(seed)
+    words: dict[str, None] = {}
+    while len(words) < size:
+        words[_word(rng, rng.choice((2, 3, 3, 4)))] = None
+    return tuple(words)
+
+
+def _zipf(rng: random.Random, size: int) -> int:
+    # Rank r has weight ~ 1/r: inverse-CDF of the continuous approximation.
+    return min(size - 1, int(size ** rng.random()) - 1)
+
+
+def _pick(story: int, token: str) -> str:
+    """A vocabulary word chosen by (story, token): stable across the story's articles."""
+    digest = hashlib.blake2b(f"{story}:{token}".encode(), digest_size=8).digest()
+    share = int.from_bytes(digest) / 2**64
+    vocab = vocabulary()
+    return vocab[min(len(vocab) - 1, int(len(vocab) ** share) - 1)]
+
+
+def _story_article(rng: random.Random, story: list[str], names: list[tuple[str, str]],
+                   n: int) -> dict[str, Any]:
+    """One synthetic article: sentences mixing story words, common words and names."""
+    vocab = vocabulary()
+    sentences = []
+    for _ in range(14):
+        picked = [rng.choice(story) if rng.random() < 0.5 else vocab[_zipf(rng, len(vocab))]
+                  for _ in range(rng.randint(12, 22))]
+        picked.insert(rng.randrange(len(picked)), rng.choice(names)[0])
+        sentences.append(" ".join(picked).capitalize() + ".")
+    text = " ".join(sentences)
+    entities = [{"name": name, "label": label, "count": max(1, text.count(name)),
+                 "first_offset": max(0, text.find(name))} for name, label in names]
+    url = f"https://bench{n % 50}.example/story/{n}"
+    return {
+        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24], "url": url,
+        "canonical_url": url, "source": f"bench{n % 50}", "title": " ".join(story[:6]).title(),
+        "text": text, "published_at": None, "ingested_at": NOW.isoformat(), "language": "en",
+        "content_hash": hashlib.sha256(text.encode()).hexdigest()[:24], "entities": entities,
+        "topics": [], "origin": {"topic": "bench", "partition": 0, "offset": n},
+    }
+
+
+@functools.cache
+def base_pool(stories: int = BASE_STORIES, seed: int = 11) -> tuple[tuple[dict[str, Any], ...],
+                                                                     ...]:
+    """Base stories, each a tuple of articles with production features and snapshots.
+
+    Args:
+        stories: number of stories.
+        seed: generator seed.
+    """
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    pool = []
+    for s in range(stories):
+        story = [vocab[_zipf(rng, len(vocab))] for _ in range(25)]
+        names = [(_word(rng, 3).title() + " " + _word(rng, 3).title(), label)
+                 for label in _LABELS[: rng.randint(3, len(_LABELS))]]
+        articles = []
+        for a in range(ARTICLES_PER_STORY):
+            article = _story_article(rng, story, names, s * ARTICLES_PER_STORY + a)
+            features = article_features(article)
+            features["snapshot"] = member_snapshot(article)
+            article["features"] = features
+            articles.append(article)
+        pool.append(tuple(articles))
+    return tuple(pool)
+
+
+def variant(base: dict[str, Any], *, story: int, serial: int) -> dict[str, Any]:
+    """A distinct article derived from a base one: the story's own names and rarer terms
+    (same for every article of `story`), a unique id, URL, content hash and MinHash.
+
+    Args:
+        base: a base article with features.
+        story: the derived story number (names and term swaps are seeded by it).
+        serial: the derived article number (ids and MinHash are seeded by it).
+    """
+    features = dict(base["features"])
+    swap = {t: _pick(story, t) for i, t in enumerate(features["terms"]) if i % 3}
+    features["terms"] = {swap.get(t, t): w for t, w in features["terms"].items()}
+    features["entities"] = {f"{k[:2]}{_pick(story, k)}": w
+                            for k, w in features["entities"].items()}
+    noise = random.Random(serial * 7919 + 1)
+    features["minhash"] = [*(noise.getrandbits(32) for _ in range(128)), 400]
+    url = f"https://bench{serial % 50}.example/v/{story}/{serial}"
+    article_id = hashlib.sha256(url.encode()).hexdigest()[:24]
+    features["snapshot"] = {**base["features"]["snapshot"], "article_id": article_id, "url": url}
+    return {**base, "article_id": article_id, "url": url, "canonical_url": url,
+            "content_hash": hashlib.sha256(url.encode()).hexdigest()[:24], "features": features,
+            "origin": {"topic": "bench", "partition": 0, "offset": serial}}
+
+
+def prefill(live_events: int, *, batch: int = 500) -> dict[str, Any]:
+    """A state holding `live_events` live events (one or two members each).
+
+    Built by `cluster_batch`'s own per-article step plus the version bump of its event records:
+    the same state, without building records nobody reads.
+
+    Args:
+        live_events: number of events.
+        batch: articles per `cluster_batch` call.
+    """
+    pool = base_pool()
+    state: dict[str, Any] = {}
+    articles = []
+    for story in range(live_events):
+        members = pool[story % len(pool)]
+        count = 2 if story % 3 == 0 else 1
+        articles += [variant(members[i], story=story, serial=story * 4 + i)
+                     for i in range(count)]
+    config = ClusterConfig()
+    for start in range(0, len(articles), batch):
+        evict(state, now=NOW, config=config)
+        touched: dict[str, None] = {}
+        for article in articles[start : start + batch]:
+            result, changed = _cluster_one(article, state=state, now=NOW, config=config)
+            if changed:
+                touched[result["event_id"]] = None
+        for event_id in touched:
+            state[f"ev:{event_id}"]["version"] += 1
+    return state
+
+
+def fresh_articles(live_events: int, count: int, *, seed: int = 5) -> list[dict[str, Any]]:
+    """Articles to measure: half follow-ups of live events, half new stories.
+
+    Args:
+        live_events: number of live events in the state (follow-ups pick among them).
+        count: number of articles.
+        seed: generator seed.
+    """
+    pool = base_pool()
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        story = rng.randrange(live_events) if i % 2 == 0 else live_events + i
+        members = pool[story % len(pool)]
+        out.append(variant(members[-1], story=story, serial=10 * live_events + 4 * i + 3))
+    return out
+
+
+def run(live_events: int, articles: int, *, batch: int = 100) -> dict[str, Any]:
+    """Prefill a state with `live_events` events, then time `articles` fresh articles.
+
+    Args:
+        live_events: live events in the state before measuring.
+        articles: fresh articles clustered while measuring.
+        batch: articles per `cluster_batch` call while measuring (as the agent batches).
+    """
+    started = time.perf_counter()
+    state = prefill(live_events)
+    filled = time.perf_counter()
+    fresh = fresh_articles(live_events, articles)
+    joined = 0
+    clock = time.perf_counter()
+    for start in range(0, len(fresh), batch):
+        decided, _ = cluster_batch(fresh[start : start + batch], state=state,
+                                   now=NOW + timedelta(seconds=1))
+        joined += sum(a["event_id"] != event_id_for(a["article_id"]) for a in decided)
+    seconds = time.perf_counter() - clock
+    return {
+        "live_events": live_events,
+        "articles": articles,
+        "articles_per_s": round(articles / seconds, 1),
+        "us_per_article": round(seconds / articles * 1e6, 1),
+        "joined": joined,
+        "prefill_seconds": round(filled - started, 1),
+        "state_keys": len(state),
+    }
+
+
+def add_bench_parser(bench_subparsers: Any) -> None:
+    """Register `bench cluster [--events N ...] [--articles N] [--runs N]`.
+
+    Args:
+        bench_subparsers: the object returned by `add_subparsers()` of the `bench` group.
+    """
+    parser = bench_subparsers.add_parser(
+        "cluster",
+        help="clustering stage alone: articles/s with 10k and 100k live events",
+        description="Prefill a dict state with N live events through cluster_batch, then time "
+        "fresh articles (half follow-ups, half new stories). Medians over --runs; the last "
+        "line is a JSON object.",
+    )
+    parser.add_argument("--events", type=int, nargs="+", default=[10000, 100000],
+                        help="live event counts (the first and last give cost_ratio)")
+    parser.add_argument("--articles", type=int, default=2000, help="fresh articles timed")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per event count")
+    parser.set_defaults(func=run_bench)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Run the cluster benchmark; print one JSON line per event count, then the summary.
+
+    Args:
+        args: parsed arguments of `bench cluster`.
+    """
+    summary: dict[str, Any] = {"task": "bench_cluster", "articles": args.articles}
+    costs = []
+    for events in args.events:
+        runs = [run(events, args.articles) for _ in range(max(args.runs, 1))]
+        for result in runs:
+            sys.stdout.write(json.dumps(result) + "\n")
+        rate = statistics.median(r["articles_per_s"] for r in runs)
+        summary[f"articles_per_s_{_label(events)}"] = rate
+        costs.append(1.0 / rate)
+    summary["cost_ratio"] = round(costs[-1] / costs[0], 3)
+    summary["config"] = {"max_candidates": ClusterConfig().max_candidates,
+                         "index_cap": ClusterConfig().index_cap}
+    sys.stdout.write(json.dumps(summary) + "\n")
+    return 0
+
+
+def _label(events: int) -> str:
+    return f"{events // 1000}k" if events % 1000 == 0 else str(events)

@@ -1,0 +1,1 @@
+"""The chaos harness: kill workers and brokers mid-stream, then prove nothing was lost."""
