@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -33,6 +34,9 @@ ASSETS = {
     "/static/status.css": ("status.css", "text/css"),
 }
 NO_STORE = {"Cache-Control": "no-store"}
+# Counting the table scans its store: every sample while small, every 6th once large.
+LARGE_TABLE = 20_000
+TABLE_EVERY = 6
 
 
 class Observer:
@@ -60,6 +64,8 @@ class Observer:
         self.lag: dict[tuple[str, int], int] = {}
         self.lag_measured_at: str | None = None
         self.started = time.monotonic()
+        self.ticks = 0
+        self.table_keys = 0
 
     async def sample(self) -> None:
         """One timer tick: lag, memory, table sizes, then a history sample."""
@@ -72,7 +78,9 @@ class Observer:
             self.metrics.resident_memory.labels(process).set(rss)
         if self.pool.load_seconds is not None:
             self.metrics.model_load_seconds.set(self.pool.load_seconds)
-        self._count_table()
+        if self.table_keys < LARGE_TABLE or self.ticks % TABLE_EVERY == 0:
+            await self._count_table()
+        self.ticks += 1
         self.history.record(Sample(time.monotonic(), self.metrics.totals(), sum(self.lag.values())))
 
     def _set_lag(self, lag: dict[tuple[str, int], int]) -> None:
@@ -82,16 +90,22 @@ class Observer:
             self.metrics.consumer_lag.labels(topic, str(partition)).set(behind)
         self.lag = lag
 
-    def _count_table(self) -> None:
+    async def _count_table(self) -> None:
         if not tables_recovered(self.app):
             return
+        keys = events = 0
         try:
-            keys = list(self.table.keys())
-        except Exception as exc:  # a rebalance can close the store under us
+            for key in self.table:
+                keys += 1
+                events += str(key).startswith("ev:")
+                if keys % 2000 == 0:
+                    await asyncio.sleep(0)  # a large table must not stall the agents
+        except Exception as exc:  # a rebalance closed the store, or writes changed it mid-scan
             log.warning("table not counted: %s", exc)
             return
-        self.metrics.table_keys.labels(self.table.name).set(len(keys))
-        self.metrics.live_events.set(sum(1 for k in keys if str(k).startswith("ev:")))
+        self.table_keys = keys
+        self.metrics.table_keys.labels(self.table.name).set(keys)
+        self.metrics.live_events.set(events)
 
     async def readiness(self) -> dict[str, bool]:
         """Broker reachable, tables recovered, model loaded (also exported as gauges)."""
