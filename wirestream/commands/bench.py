@@ -16,6 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     enrich.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     enrich.add_argument("--model", default="")
     enrich.add_argument("--batch", type=int, default=64)
+    enrich.add_argument("--rounds", type=int, default=5)
     enrich.add_argument("--source", type=Path, default=None, help="JSONL articles to use")
     enrich.set_defaults(func=run_enrich)
 
@@ -26,7 +27,9 @@ def run_enrich(args: argparse.Namespace) -> int:
     from wirestream.bench.enrich import encode, run_bench
 
     lines = raw_lines(args.articles, source=args.source)
-    result = run_bench(lines, workers=args.workers, model=args.model, batch=args.batch)
+    result = run_bench(
+        lines, workers=args.workers, model=args.model, batch=args.batch, rounds=args.rounds
+    )
     print(
         f"enrich {result['enrich_articles_per_s']}/s vs nlp.pipe "
         f"{result['ceiling_articles_per_s']}/s with {args.workers} process(es)"
