@@ -37,9 +37,6 @@ class ClusterConfig:
     join_threshold: float = 0.3
     entity_weight: float = 0.3
     year_weight: float = 0.1
-    latest_weight: float = 0.0
-    lead_weight: float = 0.0
-    small_margin: float = 0.0
     member_head: int = 20
     member_tail: int = 4
     max_candidates: int = 10
@@ -180,7 +177,7 @@ def _decide(
         root = original["duplicate_of"] or near[0]
         return _decision(original["event_id"], root, "near", near[1])
     best = similarity.best_event(features, state, when=when, config=config)
-    if best is not None and best[1] >= config.join_threshold + config.small_margin / best[2]:
+    if best is not None and best[1] >= config.join_threshold:
         return _decision(best[0], None, None, best[1])
     return _decision(event_id_for(article["article_id"]), None, None, 0.0)
 

@@ -194,29 +194,6 @@ def years(text: str) -> list[str]:
     return sorted(set(_YEAR.findall(text)))
 
 
-def lead_entity(entities: list[dict[str, Any]]) -> str | None:
-    """Key of the article's main actor: the most mentioned person (else organization), earliest
-    first on ties.
-
-    Args:
-        entities: the article's entities (`name`, `label`, `count`, `first_offset`).
-    """
-    for labels in ({"PERSON"}, {"ORG"}):
-        counts: Counter[str] = Counter()
-        first: dict[str, int] = {}
-        for entity in entities:
-            if entity.get("label") not in labels:
-                continue
-            key = entity_key(str(entity.get("name", "")), str(entity["label"]))
-            if key is None:
-                continue
-            counts[key] += int(entity.get("count", 1) or 1)
-            first[key] = min(first.get(key, 1 << 30), int(entity.get("first_offset", 0) or 0))
-        if counts:
-            return min(counts, key=lambda k: (-counts[k], first[k], k))
-    return None
-
-
 def article_features(
     article: Mapping[str, Any],
     *,
@@ -237,14 +214,10 @@ def article_features(
     title = str(article.get("title") or "")
     text = str(article.get("text") or "")
     table = default_idf() if idf is None else idf
-    entities = list(article.get("entities") or [])
-    found_years = years(f"{title}\n{text}")
     return {
         "v": FEATURES_VERSION,
         "minhash": minhash_values(text or title, num_perm=num_perm, shingle_size=shingle_size),
         "terms": term_vector(title, text, idf=table, top_n=top_terms),
-        "entities": entity_vector(entities),
-        "years": found_years,
-        "latest": found_years[-1] if found_years else None,
-        "lead": lead_entity(entities),
+        "entities": entity_vector(list(article.get("entities") or [])),
+        "years": years(f"{title}\n{text}"),
     }

@@ -35,7 +35,8 @@ def cosine_to_sum(
     """
     if not total_norm or not vector:
         return 0.0
-    return sum(w * total.get(k, 0.0) for k, w in vector.items()) / total_norm
+    # Few keys are shared: intersect first (a set operation in C), then sum over those.
+    return sum(vector[k] * total[k] for k in vector.keys() & total.keys()) / total_norm
 
 
 def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
@@ -52,46 +53,6 @@ def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
     return 1 if usual.intersection(article_years) else -1
 
 
-def latest_signal(latest: str | None, event: Mapping[str, Any]) -> int:
-    """+1 when the article's latest year is one the event's members usually end on, -1 when
-    the event has a usual latest year and no member ended on the article's.
-
-    The latest year a story names is a proxy for when it was written; older years are history
-    that sibling stories share.
-
-    Args:
-        latest: the latest year the article names (None: it names none).
-        event: the event state (`latest`: year -> members whose latest year it is).
-    """
-    counts = event.get("latest") or {}
-    if latest is None or not counts:
-        return 0
-    usual = {y for y, c in counts.items() if c >= max(1.0, 0.34 * sum(counts.values()))}
-    if latest in usual:
-        return 1
-    return -1 if latest not in counts else 0
-
-
-def lead_signal(features: Mapping[str, Any], event: Mapping[str, Any]) -> int:
-    """+1 when the article's main actor is the event's usual one, -1 when the two main actors
-    differ and neither story names the other's.
-
-    Args:
-        features: the article features (`lead`, `entities`).
-        event: the event state (`leads`: key -> members led by it, `ents`).
-    """
-    leads = event.get("leads") or {}
-    lead = features.get("lead")
-    if lead is None or not leads:
-        return 0
-    usual = {k for k, c in leads.items() if c >= max(1.0, 0.34 * sum(leads.values()))}
-    if lead in usual:
-        return 1
-    if lead in event["ents"] or any(k in features["entities"] for k in usual):
-        return 0
-    return -1
-
-
 def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: ClusterConfig) -> float:
     """Similarity of an article to an event: term and entity cosines plus year agreement.
 
@@ -105,9 +66,7 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
     if features["entities"] and event["ents"]:
         entities = cosine_to_sum(features["entities"], event["ents"], event["ents_norm"])
         value = (1 - config.entity_weight) * terms + config.entity_weight * entities
-    value += config.year_weight * year_signal(features["years"], event)
-    value += config.latest_weight * latest_signal(features.get("latest"), event)
-    return value + config.lead_weight * lead_signal(features, event)
+    return value + config.year_weight * year_signal(features["years"], event)
 
 
 def index_keys(features: Mapping[str, Any], *, index_terms: int) -> list[str]:
@@ -139,9 +98,12 @@ def candidates(
         get = hits.get
         for event_id in state.get(key) or ():
             hits[event_id] = get(event_id, 0.0) + weight
-    # Only the best few are scored: a partial sort keeps this linear in the hits.
-    ranked = heapq.nsmallest(config.max_candidates, hits.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [event_id for event_id, _ in ranked]
+    if len(hits) > config.max_candidates:
+        # Only the best few are scored: find the cut-off value first, then sort what passes.
+        cutoff = heapq.nlargest(config.max_candidates, hits.values())[-1]
+        hits = {e: v for e, v in hits.items() if v >= cutoff}
+    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [event_id for event_id, _ in ranked[: config.max_candidates]]
 
 
 def best_event(
@@ -150,7 +112,7 @@ def best_event(
     *,
     when: datetime | None,
     config: ClusterConfig,
-) -> tuple[str, float, int] | None:
+) -> tuple[str, float] | None:
     """The best scoring live candidate event within the time window, or None.
 
     Args:
@@ -159,14 +121,14 @@ def best_event(
         when: the article's time (None: unknown, every live event is a candidate).
         config: thresholds and bounds.
     """
-    best: tuple[str, float, int] | None = None
+    best: tuple[str, float] | None = None
     for event_id in candidates(features, state, config=config):
         event = state.get(f"ev:{event_id}")
         if event is None or not _in_window(event, when=when, config=config):
             continue
         value = score(features, event, config=config)
         if best is None or value > best[1]:
-            best = (event_id, value, max(int(event["n"]), 1))
+            best = (event_id, value)
     return best
 
 
@@ -229,9 +191,6 @@ def add_member(
         event["terms_norm"] = round(norm(event["terms"]), 6)
         event["ents_norm"] = round(norm(event["ents"]), 6)
         event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
-        for field, key in (("latest", features.get("latest")), ("leads", features.get("lead"))):
-            if key is not None:
-                event[field] = _add(event.get(field) or {}, {key: 1.0}, keep=20)
         event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
     eviction.schedule(event_id, event, state, when=now)
     state[f"ev:{event_id}"] = event

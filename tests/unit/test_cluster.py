@@ -163,3 +163,41 @@ def test_ecbplus_bcubed_f1() -> None:
     articles = clustering.enrich(records, clustering.model_entities())
     report = clustering.evaluate(records, articles, seeds=[0])
     assert report["bcubed_f1"] >= 0.86, report
+
+
+@pytest.mark.pure
+def test_big_event_keeps_a_bounded_snapshot_list_and_every_article_id() -> None:
+    config = ClusterConfig(member_head=3, member_tail=2)
+    state: dict[str, Any] = {}
+    base = make(0, *QUAKE_A[0])
+    copies = []
+    for n in range(8):  # exact copies on other sites: all land in the founder's event
+        copy = dict(base, article_id=f"{n:024x}", url=f"https://copy{n}.example/a",
+                    canonical_url=f"https://copy{n}.example/a")
+        copies.append(copy)
+    out, events = cluster_batch([base, *copies], state=state, now=NOW, config=config)
+    event_id = out[0]["event_id"]
+    assert {a["event_id"] for a in out} == {event_id}
+    members = state[f"evm:{event_id}"]
+    assert len(members) == 5
+    ids = [a["article_id"] for a in [base, *copies]]
+    assert [m["article_id"] for m in members] == [*ids[:3], *ids[-2:]]
+    assert events[0]["article_count"] == 9
+    assert events[0]["articles"] == [a["article_id"] for a in [base, *copies]]
+
+
+@pytest.mark.pure
+def test_snapshot_from_the_pool_is_used_with_the_decision_added() -> None:
+    from pipeline.events import member_snapshot
+
+    first, second = make(0, *QUAKE_A[0]), make(1, *QUAKE_A[1])
+    copy = dict(first, article_id="f" * 24, url="https://copy.example/x",
+                canonical_url="https://copy.example/x")
+    for article in (first, second, copy):
+        article["features"] = {**article["features"], "snapshot": member_snapshot(article)}
+    second["features"]["snapshot"]["title"] = "marked by the pool"
+    state: dict[str, Any] = {}
+    out, _ = cluster_batch([first, second, copy], state=state, now=NOW)
+    members = state[f"evm:{out[0]['event_id']}"]
+    assert [m["title"] for m in members][1] == "marked by the pool"
+    assert members[2]["duplicate_of"] == first["article_id"] and members[0]["duplicate_of"] is None

@@ -3,8 +3,8 @@
 Synthetic stories are written from a generated vocabulary; their features (and member
 snapshots) come from the production `article_features` / `member_snapshot`, computed once per
 process for a pool of base articles. Articles for the state and for the measurement are drawn
-from that pool with fresh names, some fresh terms and a fresh MinHash, so that every prefilled
-event is distinct and index postings fill up the way a real stream fills them (common keys
+from that pool with fresh names and terms (fixed per story) and a fresh MinHash, so that every
+prefilled event is distinct and index postings fill up the way a real stream fills them (common keys
 reach the posting cap, rare ones stay short).
 """
 
@@ -118,7 +118,7 @@ def base_pool(stories: int = BASE_STORIES, seed: int = 11) -> tuple[tuple[dict[s
 
 
 def variant(base: dict[str, Any], *, story: int, serial: int) -> dict[str, Any]:
-    """A distinct article derived from a base one: the story's own names and rarer terms
+    """A distinct article derived from a base one: the story's own names and terms
     (same for every article of `story`), a unique id, URL, content hash and MinHash.
 
     Args:
@@ -127,7 +127,7 @@ def variant(base: dict[str, Any], *, story: int, serial: int) -> dict[str, Any]:
         serial: the derived article number (ids and MinHash are seeded by it).
     """
     features = dict(base["features"])
-    swap = {t: _pick(story, t) for i, t in enumerate(features["terms"]) if i % 3}
+    swap = {t: _pick(story, t) for t in features["terms"]}
     features["terms"] = {swap.get(t, t): w for t, w in features["terms"].items()}
     features["entities"] = {f"{k[:2]}{_pick(story, k)}": w
                             for k, w in features["entities"].items()}
@@ -151,7 +151,7 @@ def prefill(live_events: int, *, batch: int = 500) -> dict[str, Any]:
         live_events: number of events.
         batch: articles per `cluster_batch` call.
     """
-    pool = base_pool()
+    pool = base_pool(BASE_STORIES)
     state: dict[str, Any] = {}
     articles = []
     for story in range(live_events):
@@ -180,7 +180,7 @@ def fresh_articles(live_events: int, count: int, *, seed: int = 5) -> list[dict[
         count: number of articles.
         seed: generator seed.
     """
-    pool = base_pool()
+    pool = base_pool(BASE_STORIES)
     rng = random.Random(seed)
     out = []
     for i in range(count):

@@ -19,6 +19,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     enrich.add_argument("--rounds", type=int, default=5)
     enrich.add_argument("--source", type=Path, default=None, help="JSONL articles to use")
     enrich.set_defaults(func=run_enrich)
+    from wirestream.bench.cluster import add_bench_parser as add_cluster_bench
+
+    add_cluster_bench(targets)
 
 
 def run_enrich(args: argparse.Namespace) -> int:
