@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 UV_VERSION := 0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars run run-feeds stop test test-fast lint format lock clean
+.PHONY: help install jars run run-feeds stop test soak test-fast lint format lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,7 +38,10 @@ lint: install ## ruff, mypy on pipeline/ and schemas/, and the layering check
 	$(BIN)/python tools/check_layering.py
 
 test: lint ## lint, then every test tier (pure, agents, integration with a real broker)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not soak"
+
+soak: install ## the long scale runs: 10k hostile inputs through process and broker, full chaos
+	$(BIN)/pytest -q -m soak
 
 test-fast: install ## only the pure and agents tiers
 	$(BIN)/pytest -q -m "pure or agents"

@@ -9,7 +9,17 @@ from collections.abc import Sequence
 
 # Each module exposes add_parser(subparsers) and/or add_eval_parser(eval_subparsers).
 COMMANDS = (
-    "broker", "worker", "produce", "tail", "process", "demo", "topics", "bench", "feeds", "status",
+    "broker",
+    "worker",
+    "produce",
+    "tail",
+    "process",
+    "demo",
+    "topics",
+    "bench",
+    "feeds",
+    "status",
+    "hostile",
 )
 EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval")
 

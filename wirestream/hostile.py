@@ -258,7 +258,8 @@ def duplicate_keys(rng: random.Random) -> bytes:
 def huge_body(rng: random.Random) -> bytes:
     """A 10 MB body: far over the 1 MiB message limit."""
     record = _dump(_article(rng, body=""), rng)
-    filler = (b"<p>" + rng.choice(_STORIES)[1].encode() + b"</p>") * (HUGE_BYTES // 200 + 1)
+    chunk = b"<p>" + rng.choice(_STORIES)[1].encode() + b"</p>"
+    filler = chunk * (HUGE_BYTES // len(chunk) + 1)
     return record.replace(b'"body": ""', b'"body": "' + filler[:HUGE_BYTES] + b'"', 1)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from pipeline.process import latest_events
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
 from wirestream.render import render_event
@@ -120,7 +121,8 @@ def _poll_feeds(config: Path, bootstrap: str, settings: Settings) -> int:
 
 def _show(bootstrap: str, settings: Settings) -> int:
     names = settings.topics
-    events = _latest_events(bootstrap, names.events)
+    records = read_topic(bootstrap, names.events, timeout_s=2.0)
+    events = latest_events([orjson.loads(r.value) for r in records])
     multi = [e for e in events if len(e["sources"]) > 1]
     print(f"\n{len(events)} events ({len(multi)} with two or more sources):\n")
     for event in sorted(events, key=lambda e: (-len(e["sources"]), e["title"])):
@@ -133,15 +135,6 @@ def _show(bootstrap: str, settings: Settings) -> int:
 def _grown(bootstrap: str, topics: tuple[str, ...], before: dict[Any, int]) -> int:
     after = end_offsets(bootstrap, topics)
     return sum(offset - before.get(tp, 0) for tp, offset in after.items())
-
-
-def _latest_events(bootstrap: str, topic: str) -> list[dict[str, Any]]:
-    latest: dict[str, dict[str, Any]] = {}
-    for record in read_topic(bootstrap, topic, timeout_s=2.0):
-        event = orjson.loads(record.value)
-        if event["version"] >= latest.get(event["event_id"], {"version": -1})["version"]:
-            latest[event["event_id"]] = event
-    return list(latest.values())
 
 
 def _worker_pid(worker_dir: Path) -> int | None:

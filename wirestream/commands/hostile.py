@@ -83,6 +83,8 @@ def tally(
     families: Mapping[Position, str],
     articles: Iterable[dict[str, Any]],
     deadletters: Iterable[dict[str, Any]],
+    *,
+    article_schema: str = "article.v1",
 ) -> dict[str, Any]:
     """Account for every input: where it ended, how often, and whether outputs are valid.
 
@@ -90,6 +92,8 @@ def tally(
         families: the family of each input, by its (partition, offset) on the raw topic.
         articles: records read from the articles output.
         deadletters: records read from the dead-letter output.
+        article_schema: the schema articles must match (``normalized_article.v1`` for
+            what ``normalize_batch`` alone returns).
     """
     outcomes: dict[Position, list[str]] = defaultdict(list)
     invalid: list[str] = []
@@ -99,7 +103,7 @@ def tally(
         ("article", articles, "origin"),
         ("deadletter", deadletters, "source"),
     ):
-        schema = "article.v1" if kind == "article" else "deadletter.v1"
+        schema = article_schema if kind == "article" else "deadletter.v1"
         for record in records:
             counts[kind] += 1
             invalid += _invalid(schema, record)

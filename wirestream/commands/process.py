@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from pipeline.process import Outputs, latest_events
+from pipeline.process import Outputs
 from pipeline.process import run as run_pipeline
 from pipeline.records import Incoming, Limits
-from wirestream.commands.produce import read_lines
 from wirestream.settings import Settings
 
 
@@ -27,10 +28,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.set_defaults(func=run)
 
 
+def iter_lines(path: Path) -> Iterator[bytes]:
+    """Raw lines of a file, streamed, without line endings; blank lines dropped.
+
+    Args:
+        path: the file.
+    """
+    with path.open("rb") as handle:
+        for line in handle:
+            line = line.rstrip(b"\n").rstrip(b"\r")
+            if line.strip():
+                yield line
+
+
 def process_lines(
-    lines: list[bytes], *, source: str, resources: Any, settings: Settings, clock: Any
-) -> Outputs:
-    """Run raw lines through the pipeline in batches, as the worker would.
+    lines: Iterable[bytes],
+    *,
+    source: str,
+    resources: Any,
+    settings: Settings,
+    clock: Callable[[], datetime],
+) -> Iterator[Outputs]:
+    """Run raw lines through the pipeline batch by batch, as the worker would; yield each batch.
 
     Args:
         lines: raw input lines.
@@ -41,13 +60,12 @@ def process_lines(
     """
     state: dict[str, Any] = {}
     limits = Limits(max_bytes=settings.max_bytes, max_body_chars=settings.max_body_chars)
-    total = Outputs()
-    messages = [
+    messages = (
         Incoming(value=line, topic=source, partition=0, offset=i) for i, line in enumerate(lines)
-    ]
-    for start in range(0, len(messages), settings.batch_size):
-        outputs = run_pipeline(
-            messages[start : start + settings.batch_size],
+    )
+    while batch := list(islice(messages, settings.batch_size)):
+        yield run_pipeline(
+            batch,
             nlp=resources.nlp,
             classifier=resources.classifier,
             state=state,
@@ -55,10 +73,6 @@ def process_lines(
             limits=limits,
             batch_size=settings.nlp_batch_size,
         )
-        total.articles += outputs.articles
-        total.events += outputs.events
-        total.deadletters += outputs.deadletters
-    return total
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,32 +80,32 @@ def run(args: argparse.Namespace) -> int:
     from agents.resources import load_resources
 
     settings = Settings.from_env(model=args.model, batch_size=args.batch_size)
-    lines = read_lines(args.file)
     resources = load_resources(settings.model)
-    outputs = process_lines(
-        lines,
-        source=str(args.file),
-        resources=resources,
-        settings=settings,
-        clock=lambda: datetime.now(UTC),
-    )
-    events = latest_events(outputs.events)
     args.out.mkdir(parents=True, exist_ok=True)
     names = settings.topics
-    for topic, records in (
-        (names.articles, outputs.articles),
-        (names.events, events),
-        (names.deadletter, outputs.deadletters),
+    counts = {"articles": 0, "deadletters": 0, "duplicates": 0}
+    events: dict[str, dict[str, Any]] = {}  # a compacted topic keeps the latest of each
+    with (
+        (args.out / f"{names.articles}.jsonl").open("wb") as articles_file,
+        (args.out / f"{names.deadletter}.jsonl").open("wb") as deadletters_file,
     ):
-        (args.out / f"{topic}.jsonl").write_bytes(
-            b"".join(orjson.dumps(r) + b"\n" for r in records)
-        )
-    summary = {
-        "inputs": len(lines),
-        "articles": len(outputs.articles),
-        "deadletters": len(outputs.deadletters),
-        "duplicates": sum(1 for a in outputs.articles if a.get("duplicate_of")),
-        "events": len(events),
-    }
+        for outputs in process_lines(
+            iter_lines(args.file),
+            source=str(args.file),
+            resources=resources,
+            settings=settings,
+            clock=lambda: datetime.now(UTC),
+        ):
+            articles_file.writelines(orjson.dumps(a) + b"\n" for a in outputs.articles)
+            deadletters_file.writelines(orjson.dumps(d) + b"\n" for d in outputs.deadletters)
+            counts["articles"] += len(outputs.articles)
+            counts["deadletters"] += len(outputs.deadletters)
+            counts["duplicates"] += sum(1 for a in outputs.articles if a.get("duplicate_of"))
+            events.update((e["event_id"], e) for e in outputs.events)
+    (args.out / f"{names.events}.jsonl").write_bytes(
+        b"".join(orjson.dumps(e) + b"\n" for e in events.values())
+    )
+    # Inputs are counted apart from the outputs, so the check below can fail.
+    summary = {"inputs": sum(1 for _ in iter_lines(args.file)), **counts, "events": len(events)}
     print(json.dumps(summary))
     return 0 if summary["inputs"] == summary["articles"] + summary["deadletters"] else 1
