@@ -74,7 +74,10 @@ _HTML_HINT = re.compile(
 _TAG = re.compile(r"<!--|<(/?)([a-z][a-z0-9:-]*)([^<>]*)")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
 # Zero-width and invisible formatting characters that split words for NLP.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u200c\u200d\u2060-\u2064\ufeff\ufff9-\ufffb]")
+# Zero-width and soft-hyphen marks, and bidi controls (display spoofing in downstream UIs).
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
 # C0/C1 controls except tab and newline; lone surrogates cannot reach here after decoding.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SOURCE_BREAKS = re.compile(r"[\n\r\f\v]")

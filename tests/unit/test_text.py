@@ -291,3 +291,9 @@ def test_hostile_markup_is_refused_or_handled_quickly() -> None:
     assert body_to_text("<article>" + "<header>h</header>" * 20_000).startswith("h\nh")
     assert body_to_text("<article><p>a</p></article>" * 20_000) == "a"
     assert time.perf_counter() - started < 15  # about 1 s on an idle core
+
+
+@pytest.mark.pure
+def test_bidi_controls_are_removed_everywhere_text_is_cleaned() -> None:
+    spoofed = "Invoice \u202eFDP.exe\u202c from \u2066ACME\u2069 \u200fCorp\u200e"
+    assert clean_chars(spoofed) == "Invoice FDP.exe from ACME Corp"
