@@ -23,6 +23,8 @@ class ClusterConfig:
         join_threshold: minimal event score to join an existing event.
         entity_weight: share of the entity similarity in the event score.
         year_weight: bonus when the article names the event's years, malus when it names others.
+        latest_year_weight: the same for the article's latest year against the members' latest
+            years (older years are background that two events of one kind may share).
         max_candidates: events scored per article, best by index hits.
         index_terms: top weighted terms of an article used as index keys (besides entities).
         index_cap: most recent event ids kept per index key.
@@ -34,9 +36,10 @@ class ClusterConfig:
     window: timedelta = timedelta(days=7)
     near_threshold: float = 0.7
     lsh_bands: int = 32
-    join_threshold: float = 0.3
+    join_threshold: float = 0.27
     entity_weight: float = 0.3
-    year_weight: float = 0.1
+    year_weight: float = 0.0
+    latest_year_weight: float = 0.1
     member_head: int = 20
     member_tail: int = 4
     max_candidates: int = 10

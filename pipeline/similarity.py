@@ -53,6 +53,21 @@ def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
     return 1 if usual.intersection(article_years) else -1
 
 
+def latest_year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
+    """+1 when the article's latest year is a usual latest year of the event's members, -1 when
+    it is not, else 0 (older years are background: two events may both recall the same past).
+
+    Args:
+        article_years: years the article mentions.
+        event: the event state (`latest`: latest year -> members, `n`).
+    """
+    latest = event.get("latest") or {}
+    usual = {y for y, c in latest.items() if c >= max(1.0, 0.25 * event["n"])}
+    if not article_years or not usual:
+        return 0
+    return 1 if max(article_years) in usual else -1
+
+
 def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: ClusterConfig) -> float:
     """Similarity of an article to an event: term and entity cosines plus year agreement.
 
@@ -66,7 +81,10 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
     if features["entities"] and event["ents"]:
         entities = cosine_to_sum(features["entities"], event["ents"], event["ents_norm"])
         value = (1 - config.entity_weight) * terms + config.entity_weight * entities
-    return value + config.year_weight * year_signal(features["years"], event)
+    value += config.year_weight * year_signal(features["years"], event)
+    if config.latest_year_weight:
+        value += config.latest_year_weight * latest_year_signal(features["years"], event)
+    return value
 
 
 def index_keys(features: Mapping[str, Any], *, index_terms: int) -> list[str]:
@@ -191,6 +209,9 @@ def add_member(
         event["terms_norm"] = round(norm(event["terms"]), 6)
         event["ents_norm"] = round(norm(event["ents"]), 6)
         event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
+        if features["years"]:
+            latest = {max(features["years"]): 1.0}
+            event["latest"] = _add(event.get("latest") or {}, latest, keep=50)
         event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
     eviction.schedule(event_id, event, state, when=now)
     state[f"ev:{event_id}"] = event

@@ -201,3 +201,23 @@ def test_snapshot_from_the_pool_is_used_with_the_decision_added() -> None:
     members = state[f"evm:{out[0]['event_id']}"]
     assert [m["title"] for m in members][1] == "marked by the pool"
     assert members[2]["duplicate_of"] == first["article_id"] and members[0]["duplicate_of"] is None
+
+
+@pytest.mark.pure
+def test_latest_year_counts_and_a_shared_background_year_does_not() -> None:
+    from pipeline.similarity import latest_year_signal, year_signal
+
+    recall = " It was the worst since the great flood of 1972."
+    state: dict[str, Any] = {}
+    founders = [make(i, t, x + recall, p, q) for i, (t, x, p, q) in enumerate(QUAKE_B)]
+    out, _ = cluster_batch(founders, state=state, now=NOW)
+    event = state[f"ev:{out[0]['event_id']}"]
+    assert event["latest"] == {"2019": 2.0}
+    other = make(7, "Flood in Varsk", "Rivers rose in Varsk in 2023." + recall, ["Varsk"], [])
+    same = make(8, "Pellin counts damage", "Pellin repairs piers after the 2019 quake.",
+                ["Pellin"], [])
+    undated = make(9, "Pellin counts damage", "Pellin repairs piers.", ["Pellin"], [])
+    assert year_signal(other["features"]["years"], event) == 1  # 1972 is "usual" for both
+    assert latest_year_signal(other["features"]["years"], event) == -1
+    assert latest_year_signal(same["features"]["years"], event) == 1
+    assert latest_year_signal(undated["features"]["years"], event) == 0
