@@ -66,7 +66,7 @@ def build_app(
         consumer_group_instance_id=settings.instance_id or None,
         web_enabled=settings.web_enabled,
         web_port=settings.web_port,
-        web_host="127.0.0.1",
+        web_host=settings.web_host,
         # Our views own "/" and "/metrics" (agents/web.py); Faust's debug pages stay off.
         web_stats_enabled=False,
         web_graph_enabled=False,

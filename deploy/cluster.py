@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
+import socket
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -102,7 +104,7 @@ def create(
     """
     root = root.expanduser().resolve()
     root.mkdir(parents=True, exist_ok=True)
-    ports = free_ports(2 * size, host)
+    ports = quiet_ports(2 * size, host)
     cluster = Cluster(
         root=root,
         cluster_id=new_cluster_id(),
@@ -118,6 +120,39 @@ def create(
     }
     (root / CLUSTER_FILE).write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
     return cluster
+
+
+def quiet_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """Free ports below the OS's ephemeral range, else any free ones.
+
+    A restarted node must get its port back; in the ephemeral range a client hammering the
+    dead port can connect to itself on it (TCP self-connect) and hold it.
+
+    Args:
+        count: how many distinct ports.
+        host: address to bind.
+    """
+    low = _ephemeral_low()
+    candidates = random.Random().sample(range(20000, low), min(low - 20000, 400))
+    chosen: list[int] = []
+    for port in candidates:
+        if len(chosen) == count:
+            return chosen
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        chosen.append(port)
+    return chosen if len(chosen) == count else free_ports(count, host)
+
+
+def _ephemeral_low() -> int:
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii")
+        return max(int(text.split()[0]), 20001)
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def load(root: Path) -> Cluster:
@@ -153,21 +188,7 @@ def start(
         timeout: seconds for the whole cluster to become ready.
     """
     chosen = list(node_ids or cluster.node_ids)
-    infos = [
-        broker.start(
-            cluster.node_dir(n),
-            port=cluster.ports[n][0],
-            controller_port=cluster.ports[n][1],
-            node_id=n,
-            host=cluster.host,
-            voters=cluster.voters,
-            cluster_id=cluster.cluster_id,
-            extra_properties=cluster.properties,
-            jvm_options=jvm_options,
-            wait=False,
-        )
-        for n in chosen
-    ]
+    infos = [_start_node(cluster, n, jvm_options) for n in chosen]
     deadline = time.monotonic() + timeout
     for info in infos:
         broker.wait_ready(
@@ -177,6 +198,31 @@ def start(
             log=Path(info.data_dir) / LOG_FILE,
         )
     return infos
+
+
+def _start_node(
+    cluster: Cluster, node_id: int, jvm_options: Sequence[str], *, patience: float = 15.0
+) -> broker.BrokerInfo:
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return broker.start(
+                cluster.node_dir(node_id),
+                port=cluster.ports[node_id][0],
+                controller_port=cluster.ports[node_id][1],
+                node_id=node_id,
+                host=cluster.host,
+                voters=cluster.voters,
+                cluster_id=cluster.cluster_id,
+                extra_properties=cluster.properties,
+                jvm_options=jvm_options,
+                wait=False,
+            )
+        except broker.BrokerError as error:
+            # a port of a just-killed node can stay held for a moment: try again briefly
+            if "already in use" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def kill(cluster: Cluster, node_id: int, *, hard: bool = True, timeout: float = 30.0) -> bool:

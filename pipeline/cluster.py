@@ -117,7 +117,9 @@ def _cluster_one(
     known = state.get(f"art:{article_id}")
     if known is not None:
         if known.get("origin") in (None, article.get("origin")):
-            return _with_decision(article, known), False  # a redelivery: the same answer again
+            # A redelivery: the same answer again, and its event re-sent, since the crash may
+            # have come after the state was written but before the event reached the broker.
+            return _with_decision(article, known), True
         # Another message with the same canonical URL: a republished copy of a known article.
         root = known["duplicate_of"] or article_id
         return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), False

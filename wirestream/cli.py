@@ -20,6 +20,7 @@ COMMANDS = (
     "feeds",
     "status",
     "hostile",
+    "chaos",
 )
 EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval")
 
@@ -48,9 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Args:
         argv: arguments (default ``sys.argv[1:]``).
     """
+    from wirestream.security import BrokerAccessError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except BrokerAccessError as error:
+        print(error, file=sys.stderr)  # one clear line, no traceback
+        return 2
     except KeyboardInterrupt:
         return 130
 

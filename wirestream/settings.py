@@ -49,6 +49,8 @@ class Settings:
     max_body_chars: int = 200_000
     web_port: int = 6066
     web_enabled: bool = True
+    # 0.0.0.0 in a container, so the kubelet can reach /health and /ready
+    web_host: str = "127.0.0.1"
     session_timeout_s: float = 10.0
     instance_id: str = ""
     topic_namespace: str = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pipeline.process import latest_events
 from wirestream.kafka import read_topic
 from wirestream.settings import Topics
 
+ATTEMPTS = 5
 # differ between two processings of one input by design (clock readings, event versions)
 VOLATILE = frozenset({"ingested_at", "updated_at", "version", "first_seen", "last_seen"})
 
@@ -62,11 +64,21 @@ def read_outputs(bootstrap: str, topics: Topics, *, timeout_s: float = 3.0) -> O
     """
 
     def read(topic: str) -> list[Record]:
-        return [
-            Record(orjson.loads(r.value), int(r.timestamp))
-            for r in read_topic(bootstrap, topic, timeout_s=timeout_s)
-            if r.value is not None
-        ]
+        for attempt in range(ATTEMPTS):
+            try:
+                records = read_topic(bootstrap, topic, timeout_s=timeout_s)
+            except Exception:
+                # kafka-python may still pick a broker that just died: ask again
+                if attempt == ATTEMPTS - 1:
+                    raise
+                time.sleep(2.0)
+                continue
+            return [
+                Record(orjson.loads(r.value), int(r.timestamp))
+                for r in records
+                if r.value is not None
+            ]
+        return []
 
     return Outputs(read(topics.articles), read(topics.deadletter), read(topics.events))
 
@@ -121,11 +133,16 @@ def event_violations(articles: Sequence[dict[str, Any]], events: Sequence[Record
     for event in final:
         for article_id in event.get("articles", []):
             holders[article_id].add(event["event_id"])
+    versions = {event["event_id"]: event.get("version") for event in final}
     problems = []
     for article in articles:
         found = holders.get(article["article_id"], set())
         if found != {article["event_id"]}:
-            problems.append(f"{article['article_id']}: named {article['event_id']}, in {found}")
+            named = article["event_id"]
+            problems.append(
+                f"{article.get('raw_id')} ({article['article_id']}): names event {named} "
+                f"(final version {versions.get(named)}), is in {sorted(found)}"
+            )
     return sorted(set(problems))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import cluster as kafka_cluster
-from wirestream.chaos.audit import audit, first_output_after, read_outputs
+from wirestream.chaos.audit import Outputs, audit, first_output_after, read_outputs
 from wirestream.chaos.stream import Feeder, create_topics, make_inputs, output_count, wait_until
 from wirestream.chaos.workers import Worker
 from wirestream.settings import Settings
@@ -65,8 +65,9 @@ class Run:
 
     @property
     def bootstrap(self) -> str:
-        """Every node's address."""
-        return self.cluster.bootstrap
+        """Addresses of the live nodes (the harness's own clients must not pick a dead one)."""
+        live = kafka_cluster.running(self.cluster)
+        return ",".join(self.cluster.address(n) for n in live) or self.cluster.bootstrap
 
     def fault(self, label: str) -> None:
         """Note the moment of a fault (call right before injecting it)."""
@@ -113,9 +114,9 @@ def start_run(name: str, shape: Shape, root: Path) -> Run:
     run = Run(name, shape, root, cluster, settings, env)
     create_topics(run.bootstrap, settings)
     for n in range(shape.workers):
-        worker = Worker(run.bootstrap, root / f"worker-{n}", env, name=f"{run_id}-w{n}")
+        worker = Worker(cluster.bootstrap, root / f"worker-{n}", env, name=f"{run_id}-w{n}")
         run.workers.append(worker.start())
-    run.feeder = Feeder(run.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs),
+    run.feeder = Feeder(cluster.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs),
                         shape.rate)
     run.feeder.start()
     return run
@@ -147,7 +148,8 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
     for _, moment in run.faults:
         first = first_output_after(outputs, int(moment * 1000))
         recoveries.append(None if first is None else round(first / 1000 - moment, 2))
-    rate, window = run.shape.rate, run.shape.commit_interval_s
+    # two consumer stages (ingest, cluster) each redo at most one commit window plus a batch
+    rate, window = max(run.shape.rate, throughput(outputs)), run.shape.commit_interval_s
     return {
         "scenario": run.name,
         "inputs": verdict.inputs,
@@ -156,13 +158,45 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "recovery_s": max((r for r in recoveries if r is not None), default=None),
         "recoveries_s": recoveries,
         "faults": [label for label, _ in run.faults],
-        "resend_bound": round(len(run.faults) * (rate * window + run.shape.batch_size)),
+        "resend_bound": round(2 * len(run.faults) * (rate * window + run.shape.batch_size)),
+        "throughput_per_s": round(throughput(outputs), 1),
+        "worst_latency_s": worst_latency(outputs, run.feeder.sent_at),
         "divergent_duplicates": len(verdict.divergent),
         "event_violations": len(verdict.event_violations),
         "unacked_inputs": len(run.feeder.failed),
         "ok": verdict.ok and None not in recoveries,
         "examples": (verdict.lost + verdict.divergent + verdict.event_violations)[:5],
     }
+
+
+def throughput(outputs: Outputs) -> float:
+    """Articles per second over the run, on the broker's append clock.
+
+    Args:
+        outputs: what the topics hold.
+    """
+    stamps = sorted(r.timestamp_ms for r in outputs.articles)
+    if len(stamps) < 2 or stamps[-1] == stamps[0]:
+        return 0.0
+    return 1000 * len(stamps) / (stamps[-1] - stamps[0])
+
+
+def worst_latency(outputs: Outputs, sent_at: dict[str, float]) -> float | None:
+    """Longest send-to-first-output time of inputs sent once output flowed (start-up excluded).
+
+    Args:
+        outputs: what the topics hold.
+        sent_at: epoch seconds each input id was handed to the producer.
+    """
+    first: dict[str, int] = {}
+    for record in outputs.articles:
+        raw_id = str(record.value.get("raw_id"))
+        first[raw_id] = min(first.get(raw_id, record.timestamp_ms), record.timestamp_ms)
+    if not first:
+        return None
+    warm = min(first.values()) / 1000
+    latencies = [first[i] / 1000 - t for i, t in sent_at.items() if i in first and t >= warm]
+    return round(max(latencies), 2) if latencies else None
 
 
 def close_run(run: Run) -> None:

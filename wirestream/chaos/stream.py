@@ -77,6 +77,7 @@ class Feeder(threading.Thread):
         self.bootstrap, self.topic, self.inputs, self.rate = bootstrap, topic, inputs, rate
         self.stopping = threading.Event()
         self.acked: list[str] = []
+        self.sent_at: dict[str, float] = {}
         self.failed: list[str] = []
         self.error: BaseException | None = None
 
@@ -97,6 +98,7 @@ class Feeder(threading.Thread):
             if self.stopping.is_set():
                 break
             time.sleep(max(0.0, began + n / self.rate - time.monotonic()))
+            self.sent_at[input_id] = time.time()
             pending.append((input_id, client.send(self.topic, value=line)))
         client.flush(timeout=200)
         for input_id, future in pending:

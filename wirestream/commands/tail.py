@@ -9,6 +9,7 @@ import sys
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
+from wirestream.kafka import client_security
 from wirestream.settings import Settings
 
 
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     consumer = KafkaConsumer(
         bootstrap_servers=settings.broker,
         enable_auto_commit=False,
+        **client_security(),
         consumer_timeout_ms=int(args.timeout * 1000) if args.timeout else float("inf"),
     )
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 
 from wirestream.settings import Settings
 
@@ -21,8 +22,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "--loglevel", default="info", choices=["crit", "error", "warn", "info", "debug"]
     )
     parser.add_argument(
-        "--log-format", default=os.environ.get("WIRESTREAM_LOG_FORMAT", "text"),
-        choices=["text", "json"], help="json: one JSON object per line, with article id and stage",
+        "--log-format",
+        default=os.environ.get("WIRESTREAM_LOG_FORMAT", "text"),
+        choices=["text", "json"],
+        help="json: one JSON object per line, with article id and stage",
     )
     parser.set_defaults(func=run)
 
@@ -40,6 +43,20 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def _access_problem(settings: Settings) -> str | None:
+    """One clear line when SASL/TLS settings cannot reach the broker, before Faust starts."""
+    from wirestream.security import BrokerAccessError, ClientSecurity, check_access
+
+    security = ClientSecurity.from_settings(settings)
+    if not (security.uses_sasl or security.uses_tls):
+        return None
+    try:
+        check_access(settings.broker, security)
+    except BrokerAccessError as error:
+        return str(error)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the app and run a Faust worker until it is stopped (SIGINT/SIGTERM)."""
     import faust
@@ -51,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from wirestream.logs import logging_config
 
     settings = settings_from_args(args)
+    problem = _access_problem(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     pool = NlpPool(
         resource_loader(settings.model),
         workers=settings.pool_size,
@@ -60,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
     wiring = build_app(settings, pool=pool)
     logging.getLogger("wirestream").setLevel(logging.INFO)
     worker = faust.Worker(
-        wiring.app, loglevel=args.loglevel, console_port=0,
+        wiring.app,
+        loglevel=args.loglevel,
+        console_port=0,
         logging_config=logging_config(args.log_format, args.loglevel),
     )
     try:
