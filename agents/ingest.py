@@ -49,7 +49,7 @@ def register_ingest(
             began = time.perf_counter()
             messages = [incoming(event.message) for event in batch]
             now = clock()
-            enriched, deadletters = await _prepare(pool, messages, now=now)
+            enriched, deadletters = await _prepare_split(pool, messages, now=now)
             await send_all(
                 [
                     (topology.enriched, a["article_id"].encode(), orjson.dumps(a), None)
@@ -63,6 +63,19 @@ def register_ingest(
             metrics.dead(deadletters)
 
     return ingest
+
+
+async def _prepare_split(
+    pool: NlpPool, messages: Sequence[Incoming], *, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    # One share per pool process, so every process works on the batch; order is kept.
+    size = -(-len(messages) // max(pool.workers, 1))
+    shares = [messages[i : i + size] for i in range(0, len(messages), size)]
+    results = await asyncio.gather(*(_prepare(pool, share, now=now) for share in shares))
+    return (
+        [article for enriched, _ in results for article in enriched],
+        [letter for _, deadletters in results for letter in deadletters],
+    )
 
 
 async def _prepare(

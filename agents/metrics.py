@@ -29,24 +29,42 @@ class Metrics:
         """
         self.registry = registry or CollectorRegistry()
         self.records_in = Counter(
-            "wirestream_stage_records_in_total", "Records consumed by a stage",
-            ["stage"], registry=self.registry)
+            "wirestream_stage_records_in_total",
+            "Records consumed by a stage",
+            ["stage"],
+            registry=self.registry,
+        )
         self.records_out = Counter(
-            "wirestream_stage_records_out_total", "Records a stage sent on, by output topic",
-            ["stage", "topic"], registry=self.registry)
+            "wirestream_stage_records_out_total",
+            "Records a stage sent on, by output topic",
+            ["stage", "topic"],
+            registry=self.registry,
+        )
         self.deadletters = Counter(
-            "wirestream_deadletters_total", "Records sent to the dead-letter topic",
-            ["stage", "reason"], registry=self.registry)
+            "wirestream_deadletters_total",
+            "Records sent to the dead-letter topic",
+            ["stage", "reason"],
+            registry=self.registry,
+        )
         self.duplicates = Counter(
-            "wirestream_duplicates_total", "Articles recognised as duplicates",
-            ["kind"], registry=self.registry)
+            "wirestream_duplicates_total",
+            "Articles recognised as duplicates",
+            ["kind"],
+            registry=self.registry,
+        )
         self.batch_seconds = Histogram(
-            "wirestream_stage_batch_seconds", "Time to process one batch, per stage",
-            ["stage"], buckets=LATENCY_BUCKETS, registry=self.registry)
+            "wirestream_stage_batch_seconds",
+            "Time to process one batch, per stage",
+            ["stage"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.end_to_end_seconds = Histogram(
             "wirestream_ingest_to_article_seconds",
-            "From ingestion (normalize) to the article being sent", buckets=LATENCY_BUCKETS,
-            registry=self.registry)
+            "From ingestion (normalize) to the article being sent",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self._add_gauges()
         self.recent_events: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.recent_deadletters: deque[dict[str, Any]] = deque(maxlen=recent)
@@ -54,23 +72,36 @@ class Metrics:
 
     def _add_gauges(self) -> None:
         self.consumer_lag = Gauge(
-            "wirestream_consumer_lag", "Messages behind the end of an assigned source partition",
-            ["topic", "partition"], registry=self.registry)
+            "wirestream_consumer_lag",
+            "Messages behind the end of an assigned source partition",
+            ["topic", "partition"],
+            registry=self.registry,
+        )
         self.live_events = Gauge(
-            "wirestream_live_events", "Events held in the clustering state (not yet evicted)",
-            registry=self.registry)
+            "wirestream_live_events",
+            "Events held in the clustering state (not yet evicted)",
+            registry=self.registry,
+        )
         self.table_keys = Gauge(
-            "wirestream_table_keys", "Keys in a Faust table (active partitions of this worker)",
-            ["table"], registry=self.registry)
+            "wirestream_table_keys",
+            "Keys in a Faust table (active partitions of this worker)",
+            ["table"],
+            registry=self.registry,
+        )
         self.model_load_seconds = Gauge(
-            "wirestream_model_load_seconds", "Time the NLP pool took to load its models",
-            registry=self.registry)
+            "wirestream_model_load_seconds",
+            "Time the NLP pool took to load its models",
+            registry=self.registry,
+        )
         self.resident_memory = Gauge(
-            "wirestream_process_resident_memory_bytes", "Resident memory, worker or NLP pool",
-            ["process"], registry=self.registry)
+            "wirestream_process_resident_memory_bytes",
+            "Resident memory, worker or NLP pool",
+            ["process"],
+            registry=self.registry,
+        )
         self.ready = Gauge(
-            "wirestream_ready", "1 when a readiness check passes", ["check"],
-            registry=self.registry)
+            "wirestream_ready", "1 when a readiness check passes", ["check"], registry=self.registry
+        )
 
     def batch(self, stage: str, count: int, seconds: float) -> None:
         """Record one processed batch.
@@ -95,9 +126,15 @@ class Metrics:
             self.deadletters.labels(stage, reason).inc()
             self.recent_deadletters.appendleft(_deadletter_summary(deadletter))
             article_log.warning(
-                "dead letter: %s", reason,
-                extra={"article_id": deadletter.get("article_id"), "stage": stage,
-                       "reason": reason, "source": deadletter.get("source")})
+                "dead letter: %s",
+                reason,
+                extra={
+                    "article_id": deadletter.get("article_id"),
+                    "stage": stage,
+                    "reason": reason,
+                    "source": deadletter.get("source"),
+                },
+            )
 
     def clustered(self, articles: Iterable[dict[str, Any]], ages_s: Iterable[float]) -> None:
         """Count duplicates by kind and observe ingest-to-article latencies."""
@@ -105,10 +142,14 @@ class Metrics:
             if article.get("duplicate_kind"):
                 self.duplicates.labels(article["duplicate_kind"]).inc()
             article_log.debug(
-                "article out", extra={
-                    "article_id": article.get("article_id"), "stage": "cluster",
+                "article out",
+                extra={
+                    "article_id": article.get("article_id"),
+                    "stage": "cluster",
                     "event_id": article.get("event_id"),
-                    "duplicate_kind": article.get("duplicate_kind")})
+                    "duplicate_kind": article.get("duplicate_kind"),
+                },
+            )
         for age in ages_s:
             self.end_to_end_seconds.observe(max(age, 0.0))
 

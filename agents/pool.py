@@ -87,6 +87,11 @@ class NlpPool:
         self.ready = False
         self.load_seconds: float | None = None
 
+    @property
+    def workers(self) -> int:
+        """Number of worker processes."""
+        return self._workers
+
     def _ensure(self) -> Executor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(

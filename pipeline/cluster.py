@@ -95,13 +95,18 @@ def cluster_batch(
     """
     eviction.evict(state, now=now, config=config)
     decided: list[dict[str, Any]] = []
-    touched: dict[str, None] = {}
+    touched: dict[str, bool] = {}  # event id -> changed (True) or only to re-send (False)
     for article in articles:
-        result, changed = _cluster_one(article, state=state, now=now, config=config)
+        result, change = _cluster_one(article, state=state, now=now, config=config)
         decided.append(result)
-        if changed:
-            touched[result["event_id"]] = None
-    events = [similarity.event_record(event_id, state, now=now) for event_id in touched]
+        if change is not None:
+            event_id = result["event_id"]
+            touched[event_id] = touched.get(event_id, False) or change
+    events = [
+        similarity.event_record(event_id, state, now=now, bump=changed)
+        for event_id, changed in touched.items()
+        if f"ev:{event_id}" in state
+    ]
     return decided, events
 
 
@@ -111,18 +116,18 @@ def _cluster_one(
     state: MutableMapping[str, Any],
     now: datetime,
     config: ClusterConfig,
-) -> tuple[dict[str, Any], bool]:
-    """Decide one article; True when its event changed."""
+) -> tuple[dict[str, Any], bool | None]:
+    """Decide one article: True when its event changed, False to re-send it, None for neither."""
     article_id = article["article_id"]
     known = state.get(f"art:{article_id}")
     if known is not None:
         if known.get("origin") in (None, article.get("origin")):
             # A redelivery: the same answer again, and its event re-sent, since the crash may
             # have come after the state was written but before the event reached the broker.
-            return _with_decision(article, known), True
+            return _with_decision(article, known), False
         # Another message with the same canonical URL: a republished copy of a known article.
         root = known["duplicate_of"] or article_id
-        return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), False
+        return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), None
     features = article.get("features") or article_features(article)
     when = article_time(article, now=now)
     decision = _decide(article, features, state=state, when=when, config=config)

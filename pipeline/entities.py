@@ -97,9 +97,15 @@ def canonicalize(mentions: list[Mention]) -> list[dict[str, Any]]:
         group = LABEL_GROUP.get(mention["label"], mention["label"])
         entity = by_key.get((group, name.casefold())) or _earlier_full_name(entities, name, group)
         if entity is None:
-            entity = {"name": name, "label": mention["label"], "count": 0,
-                      "first_offset": mention["start"], "mentions": [], "_group": group,
-                      "_labels": {}}
+            entity = {
+                "name": name,
+                "label": mention["label"],
+                "count": 0,
+                "first_offset": mention["start"],
+                "mentions": [],
+                "_group": group,
+                "_labels": {},
+            }
             entities.append(entity)
         by_key[(group, name.casefold())] = entity
         _add_mention(entity, mention)
@@ -128,7 +134,8 @@ def _earlier_full_name(
         return None
     words = name.casefold().split(" ")
     candidates = [
-        entity for entity in entities
+        entity
+        for entity in entities
         if entity["_group"] == group and _ends_with(entity["name"].casefold().split(" "), words)
     ]
     return max(candidates, key=lambda e: len(e["name"]), default=None)
@@ -138,23 +145,30 @@ def _absorb_short_first(entities: list[dict[str, Any]]) -> None:
     """Merge a person named short first ("Putin ... Vladimir Putin") into the one full name."""
     for short in [e for e in entities if e["_group"] == "PER"]:
         words = short["name"].casefold().split(" ")
-        longer = [e for e in entities if e["_group"] == "PER" and e is not short
-                  and _ends_with(e["name"].casefold().split(" "), words)]
+        longer = [
+            e
+            for e in entities
+            if e["_group"] == "PER"
+            and e is not short
+            and _ends_with(e["name"].casefold().split(" "), words)
+        ]
         # Two full names ending alike ("Anna Berg", "Tomas Berg") leave it ambiguous.
         if len(longer) != 1:
             continue
         full = longer[0]
         full["count"] += short["count"]
         full["first_offset"] = min(full["first_offset"], short["first_offset"])
-        full["mentions"] = [*short["mentions"],
-                            *[m for m in full["mentions"] if m not in short["mentions"]]]
+        full["mentions"] = [
+            *short["mentions"],
+            *[m for m in full["mentions"] if m not in short["mentions"]],
+        ]
         for label, count in short["_labels"].items():
             full["_labels"][label] = full["_labels"].get(label, 0) + count
         entities[:] = [e for e in entities if e is not short]
 
 
 def _ends_with(full: list[str], tail: list[str]) -> bool:
-    return len(full) > len(tail) and full[-len(tail):] == tail
+    return len(full) > len(tail) and full[-len(tail) :] == tail
 
 
 def _add_mention(entity: dict[str, Any], mention: Mention) -> None:
@@ -169,5 +183,10 @@ def _public(entity: dict[str, Any]) -> dict[str, Any]:
     labels: dict[str, int] = entity["_labels"]
     # Most frequent label wins; dict order breaks ties in favour of the first seen.
     label = max(labels, key=lambda lab: labels[lab]) if labels else entity["label"]
-    return {"name": entity["name"], "label": label, "count": entity["count"],
-            "first_offset": entity["first_offset"], "mentions": entity["mentions"]}
+    return {
+        "name": entity["name"],
+        "label": label,
+        "count": entity["count"],
+        "first_offset": entity["first_offset"],
+        "mentions": entity["mentions"],
+    }

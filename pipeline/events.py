@@ -26,9 +26,7 @@ _LEAD_SENTENCES = 6  # candidate sentences per competing member
 _MERGE = 0.6  # cosine at which two sentences say the same thing
 _SUPPORT = 0.3  # cosine at which another source backs a sentence up
 _REDUNDANT = 0.45  # a summary never holds two sentences this close
-_NUMERIC_LABELS = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
-)
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 @dataclass
@@ -198,8 +196,10 @@ def _summary(sentences: list[_Sentence]) -> list[dict[str, Any]]:
 def _merge(sentences: list[_Sentence]) -> list[_Group]:
     """Fold sentences of different sources that say the same thing into one, citing them all."""
     groups: list[_Group] = []
-    order = sorted(range(len(sentences)), key=lambda i: (sentences[i].source, sentences[i].member,
-                                                        sentences[i].position))
+    order = sorted(
+        range(len(sentences)),
+        key=lambda i: (sentences[i].source, sentences[i].member, sentences[i].position),
+    )
     for index in order:
         sentence = sentences[index]
         home = next((g for g in groups if _same_claim(sentences, g.index, index)), None)
@@ -233,8 +233,13 @@ def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str
     for member, number in zip(members, numbers, strict=True):
         first.setdefault(number, member)
     return [
-        {"n": number, "name": m.get("source"), "url": m.get("url"),
-         "article_id": m.get("article_id"), "published_at": m.get("published_at")}
+        {
+            "n": number,
+            "name": m.get("source"),
+            "url": m.get("url"),
+            "article_id": m.get("article_id"),
+            "published_at": m.get("published_at"),
+        }
         for number, m in sorted(first.items())
     ]
 

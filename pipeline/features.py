@@ -125,9 +125,7 @@ def minhash_values(text: str, *, num_perm: int = 128, shingle_size: int = 5) -> 
     return [*(int(v) for v in minhash.hashvalues), len(shingles)]
 
 
-def term_vector(
-    title: str, text: str, *, idf: Mapping[str, float], top_n: int
-) -> dict[str, float]:
+def term_vector(title: str, text: str, *, idf: Mapping[str, float], top_n: int) -> dict[str, float]:
     """L2-normalized sublinear tf-idf vector, title terms counted twice, top_n terms kept.
 
     Args:
@@ -136,8 +134,12 @@ def term_vector(
         idf: term -> idf, "" for unseen terms.
         top_n: number of terms kept.
     """
-    counts = Counter(content_terms(title) * 2 + content_terms(text) + numbers(f"{title} {text}")
-                     + month_days(f"{title} {text}"))
+    counts = Counter(
+        content_terms(title) * 2
+        + content_terms(text)
+        + numbers(f"{title} {text}")
+        + month_days(f"{title} {text}")
+    )
     unseen = idf.get("", 10.0)
     weights = {t: (1 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]

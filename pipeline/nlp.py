@@ -70,7 +70,8 @@ def add_gazetteer(nlp: Language, patterns: list[dict[str, Any]] | None = None) -
         return nlp
     # phrase_matcher_attr ORTH keeps matching case-exact: "US" the country, not "us".
     ruler = nlp.add_pipe(
-        "entity_ruler", name=RULER_NAME,
+        "entity_ruler",
+        name=RULER_NAME,
         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False},
     )
     ruler.add_patterns(patterns if patterns is not None else gazetteer_patterns())  # type: ignore[attr-defined]

@@ -260,20 +260,22 @@ def _index(
 
 
 def event_record(
-    event_id: str, state: MutableMapping[str, Any], *, now: datetime
+    event_id: str, state: MutableMapping[str, Any], *, now: datetime, bump: bool = True
 ) -> dict[str, Any]:
-    """Bump the event's version and build its full public record.
+    """Build an event's full public record, bumping its version when it changed.
 
     Args:
         event_id: the event.
         state: the cluster state.
         now: the clock.
+        bump: False to re-send the current version (a redelivery changed nothing).
     """
     from pipeline.events import build_event
 
     event = state[f"ev:{event_id}"]
-    event["version"] += 1
-    state[f"ev:{event_id}"] = event
+    if bump:
+        event["version"] += 1
+        state[f"ev:{event_id}"] = event
     record: dict[str, Any] = build_event(
         event_id, state.get(f"evm:{event_id}") or [], version=event["version"], now=now
     )

@@ -75,7 +75,6 @@ def _row_norms(matrix: sp.csr_matrix) -> np.ndarray:
     return np.sqrt(squares.ravel())
 
 
-
 class TopicClassifier:
     """One logistic model per IPTC code over a pruned hashed n-gram space.
 

@@ -26,9 +26,33 @@ ACRONYM_MAX_LEN = 3
 # Common words that open place names: "NEW YORK" -> "New York", not "new York".
 NAME_PREFIXES = frozenset(
     {
-        "new", "san", "santa", "los", "las", "st", "fort", "port", "mount", "lake", "north",
-        "south", "east", "west", "upper", "lower", "great", "little", "united", "el", "la", "le",
-        "de", "hong", "sri", "costa", "puerto",
+        "new",
+        "san",
+        "santa",
+        "los",
+        "las",
+        "st",
+        "fort",
+        "port",
+        "mount",
+        "lake",
+        "north",
+        "south",
+        "east",
+        "west",
+        "upper",
+        "lower",
+        "great",
+        "little",
+        "united",
+        "el",
+        "la",
+        "le",
+        "de",
+        "hong",
+        "sri",
+        "costa",
+        "puerto",
     }
 )
 

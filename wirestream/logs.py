@@ -12,11 +12,17 @@ import orjson
 FORMATS = ("text", "json")
 # Fields a log call may pass in ``extra`` that belong in the JSON line.
 CONTEXT_FIELDS = (
-    "article_id", "stage", "event_id", "reason", "duplicate_kind", "source", "topic", "partition",
+    "article_id",
+    "stage",
+    "event_id",
+    "reason",
+    "duplicate_kind",
+    "source",
+    "topic",
+    "partition",
     "offset",
 )
-LEVELS = {"crit": "CRITICAL", "error": "ERROR", "warn": "WARNING", "info": "INFO",
-          "debug": "DEBUG"}
+LEVELS = {"crit": "CRITICAL", "error": "ERROR", "warn": "WARNING", "info": "INFO", "debug": "DEBUG"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -55,8 +61,12 @@ def logging_config(fmt: str, level: str = "info") -> dict[str, Any] | None:
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
         "handlers": {
-            "json": {"class": "logging.StreamHandler", "formatter": "json",
-                     "stream": "ext://sys.stderr", "level": name},
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+                "level": name,
+            },
         },
         "root": {"level": name, "handlers": ["json"]},
     }
@@ -71,7 +81,9 @@ def setup_logging(fmt: str = "text", level: str = "info") -> None:
     """
     config = logging_config(fmt, level)
     if config is None:
-        logging.basicConfig(level=LEVELS.get(level, level.upper()),
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=LEVELS.get(level, level.upper()),
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
     else:
         logging.config.dictConfig(config)

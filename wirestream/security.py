@@ -24,6 +24,10 @@ class SecurityConfigError(ValueError):
 class BrokerAccessError(KafkaError):  # type: ignore[misc]
     """The broker refused or could not be reached; one line for the operator (a KafkaError)."""
 
+    def __str__(self) -> str:
+        # KafkaError prefixes the class name; the operator gets the sentence alone.
+        return str(self.args[0]) if self.args else "wirestream: broker access failed"
+
 
 @dataclass(frozen=True)
 class ClientSecurity:

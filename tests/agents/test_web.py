@@ -38,16 +38,17 @@ def _enriched_payloads() -> list[bytes]:
     from pipeline.process import prepare_batch
     from pipeline.records import Incoming
 
-    messages = [Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
-                for i, line in enumerate(read_lines(SAMPLE))]
+    messages = [
+        Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
+        for i, line in enumerate(read_lines(SAMPLE))
+    ]
     enriched, _ = prepare_batch(messages, nlp=blank_nlp(), classifier=NoTopics(), now=FIXED_NOW)
     return [orjson.dumps(a) for a in enriched]
 
 
 def _wiring(broker: str = "127.0.0.1:1") -> tuple[Any, Recorder]:
     settings = Settings(store="memory://", web_enabled=True, broker=broker, batch_size=16)
-    wiring = build_app(settings, pool=NlpPool(blank_resources, workers=1),
-                       clock=lambda: FIXED_NOW)
+    wiring = build_app(settings, pool=NlpPool(blank_resources, workers=1), clock=lambda: FIXED_NOW)
     recorder = Recorder()
     for topic in wiring.topology.outputs():
         recorder.attach(topic)
@@ -72,7 +73,8 @@ async def _json(client: TestClient[Any, Any], path: str) -> tuple[int, Any]:
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(text) for s in family.samples
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
     }
 
 
@@ -99,8 +101,10 @@ def test_ready_is_503_until_broker_tables_and_model_are_all_there() -> None:
         wiring, _ = _wiring(broker=f"127.0.0.1:{port}")
         async with server, _client(wiring) as client:
             status, body = await _json(client, "/ready")
-            assert status == 503 and body == {"ready": False, "checks": {
-                "broker": True, "tables_recovered": False, "model_loaded": False}}
+            assert status == 503 and body == {
+                "ready": False,
+                "checks": {"broker": True, "tables_recovered": False, "model_loaded": False},
+            }
             wiring.pool.ready = True  # what NlpPool.start() sets once the models are loaded
             wiring.app.tables.recovery.completed.set()  # what Faust sets after recovery
             status, body = await _json(client, "/ready")
@@ -124,10 +128,14 @@ def test_metrics_and_status_follow_what_the_cluster_agent_did() -> None:
             await wiring.observer.sample()
             metrics = _samples(await (await client.get("/metrics")).text())
             status, doc = await _json(client, "/status.json")
-        assert metrics[("wirestream_stage_records_in_total", (("stage", "cluster"),))] == len(
-            payloads) + 1
-        out = ("wirestream_stage_records_out_total",
-               (("stage", "cluster"), ("topic", "news.articles.v1")))
+        assert (
+            metrics[("wirestream_stage_records_in_total", (("stage", "cluster"),))]
+            == len(payloads) + 1
+        )
+        out = (
+            "wirestream_stage_records_out_total",
+            (("stage", "cluster"), ("topic", "news.articles.v1")),
+        )
         assert metrics[out] == len(payloads)
         dead = ("wirestream_deadletters_total", (("reason", "invalid_json"), ("stage", "cluster")))
         assert metrics[dead] == 1.0
@@ -147,10 +155,19 @@ def test_metrics_and_status_follow_what_the_cluster_agent_did() -> None:
 def test_history_rates_over_windows() -> None:
     history = History(keep=4)
     assert history.rates(60) == {}
-    for second, ingested, dead in [(0, 0, 0), (10, 100, 5), (20, 300, 5), (30, 300, 5),
-                                   (40, 400, 15)]:
-        totals = {"ingested": ingested, "articles": ingested - dead, "deadletters": dead,
-                  "duplicates": 0}
+    for second, ingested, dead in [
+        (0, 0, 0),
+        (10, 100, 5),
+        (20, 300, 5),
+        (30, 300, 5),
+        (40, 400, 15),
+    ]:
+        totals = {
+            "ingested": ingested,
+            "articles": ingested - dead,
+            "deadletters": dead,
+            "duplicates": 0,
+        }
         history.record(Sample(float(second), totals, lag=ingested - second))
     assert len(history.samples) == 4  # bounded
     last = history.rates(10)
@@ -195,22 +212,37 @@ def test_status_command_thresholds_and_exit_codes(capsys: pytest.CaptureFixture[
             codes = []
             wiring.observer.lag = {("news.raw.v1", 0): 50}
             for max_lag, as_json in [(100, False), (10, True)]:
-                args = Namespace(url=url, max_lag=max_lag, max_error_rate=0.05, json=as_json,
-                                 require_ready=False, timeout=5.0)
+                args = Namespace(
+                    url=url,
+                    max_lag=max_lag,
+                    max_error_rate=0.05,
+                    json=as_json,
+                    require_ready=False,
+                    timeout=5.0,
+                )
                 codes.append(await asyncio.to_thread(status_command.run, args))
             return codes
 
     assert asyncio.run(test()) == [0, 1]
     out = capsys.readouterr().out
     assert "consumer lag 50" in out and '"consumer lag 50 > 10"' in out
-    unreachable = Namespace(url="http://127.0.0.1:1", max_lag=1, max_error_rate=0.05, json=True,
-                            require_ready=False, timeout=1.0)
+    unreachable = Namespace(
+        url="http://127.0.0.1:1",
+        max_lag=1,
+        max_error_rate=0.05,
+        json=True,
+        require_ready=False,
+        timeout=1.0,
+    )
     assert status_command.run(unreachable) == 2
 
 
 def test_status_problems_include_error_rate_and_readiness() -> None:
-    doc = {"lag": {"total": 0}, "rates": {"300s": {"error_rate": 0.2}},
-           "ready": {"ok": False, "checks": {"broker": True, "model_loaded": False}}}
+    doc = {
+        "lag": {"total": 0},
+        "rates": {"300s": {"error_rate": 0.2}},
+        "ready": {"ok": False, "checks": {"broker": True, "model_loaded": False}},
+    }
     found = status_command.problems(doc, max_lag=0, max_error_rate=0.1, require_ready=True)
     assert found == ["dead-letter rate 20.0% > 10.0% (5 min)", "not ready: model_loaded"]
 
@@ -227,8 +259,17 @@ def test_json_log_lines_carry_article_id_and_stage() -> None:
     logger = logging.getLogger("wirestream.articles")
     logger.addHandler(handler)
     try:
-        Metrics().dead([{"stage": "normalize", "reason": "invalid_json", "message": "bad",
-                         "article_id": "a" * 24, "source": {"topic": "news.raw.v1"}}])
+        Metrics().dead(
+            [
+                {
+                    "stage": "normalize",
+                    "reason": "invalid_json",
+                    "message": "bad",
+                    "article_id": "a" * 24,
+                    "source": {"topic": "news.raw.v1"},
+                }
+            ]
+        )
     finally:
         logger.removeHandler(handler)
     record = orjson.loads(lines[0])

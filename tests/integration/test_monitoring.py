@@ -44,14 +44,14 @@ def scrape(base: str) -> Samples:
     _, body = get(base + "/metrics")
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(body.decode()) for s in family.samples
+        for family in text_string_to_metric_families(body.decode())
+        for s in family.samples
     }
 
 
 def total(samples: Samples, name: str, **labels: str) -> float:
     """Sum of the samples of ``name`` whose labels include ``labels``."""
-    return sum(v for (n, ls), v in samples.items()
-               if n == name and set(labels.items()) <= set(ls))
+    return sum(v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= set(ls))
 
 
 def wait_for(check: Callable[[], Any], worker: WorkerProcess, *, timeout: float, what: str) -> Any:
@@ -120,8 +120,11 @@ def topic_size(bootstrap: str, topic: str) -> int:
 
 def read_after(bootstrap: str, offsets: dict[Any, int], *, timeout_s: float = 2.0) -> list[Any]:
     """Every record written after ``offsets`` (from ``end_offsets``), until quiet."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             consumer_timeout_ms=int(timeout_s * 1000))
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout_s * 1000),
+    )
     try:
         consumer.assign(list(offsets))
         for tp, offset in offsets.items():
@@ -136,9 +139,12 @@ def run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     """One worker (JSON logs) through the sample; what its web port said along the way."""
     settings = Settings.from_env(broker=kafka_bootstrap)
     ensure_topics(kafka_bootstrap, settings)
-    worker = WorkerProcess(kafka_bootstrap, tmp_path_factory.mktemp("monitor"),
-                           app_id=f"mon-{uuid.uuid4().hex[:8]}",
-                           extra_env={"WIRESTREAM_LOG_FORMAT": "json"})
+    worker = WorkerProcess(
+        kafka_bootstrap,
+        tmp_path_factory.mktemp("monitor"),
+        app_id=f"mon-{uuid.uuid4().hex[:8]}",
+        extra_env={"WIRESTREAM_LOG_FORMAT": "json"},
+    )
     base = f"http://127.0.0.1:{worker.web_port}"
     lines = read_lines(SAMPLE)
     articles_before = end_offsets(kafka_bootstrap, settings.topics.articles)
@@ -153,9 +159,9 @@ def run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
         def accounted() -> Samples | None:
             samples = scrape(base)
-            done = (total(samples, "wirestream_stage_records_out_total",
-                          topic=settings.topics.articles)
-                    + total(samples, "wirestream_deadletters_total"))
+            done = total(
+                samples, "wirestream_stage_records_out_total", topic=settings.topics.articles
+            ) + total(samples, "wirestream_deadletters_total")
             return samples if done >= raw_total + enriched_before else None
 
         wait_for(accounted, worker, timeout=240, what=f"{raw_total} inputs accounted for")
@@ -178,10 +184,18 @@ def run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     finally:
         worker.stop()
     articles = [orjson.loads(r.value) for r in read_after(kafka_bootstrap, articles_before)]
-    return {"lines": lines, "raw_total": raw_total, "articles": articles,
-            "enriched_before": enriched_before,
-            "readiness": readiness, "after": after, "status": status, "codes": codes,
-            "log": worker.log.read_text(errors="replace"), "settings": settings}
+    return {
+        "lines": lines,
+        "raw_total": raw_total,
+        "articles": articles,
+        "enriched_before": enriched_before,
+        "readiness": readiness,
+        "after": after,
+        "status": status,
+        "codes": codes,
+        "log": worker.log.read_text(errors="replace"),
+        "settings": settings,
+    }
 
 
 def test_ready_is_false_until_tables_recovered_and_model_loaded(run: dict[str, Any]) -> None:
@@ -197,13 +211,15 @@ def test_every_input_counted_out_once(run: dict[str, Any]) -> None:
     ingested = total(samples, "wirestream_stage_records_in_total", stage="ingest")
     articles = total(samples, "wirestream_stage_records_out_total", topic=topics.articles)
     deadletters = total(samples, "wirestream_deadletters_total")
-    enriched = total(samples, "wirestream_stage_records_out_total", stage="ingest",
-                     topic=topics.enriched)
+    enriched = total(
+        samples, "wirestream_stage_records_out_total", stage="ingest", topic=topics.enriched
+    )
     assert ingested == run["raw_total"] >= len(run["lines"])
     # Articles in = articles out + dead letters (+ what earlier tests left in the internal topic).
     assert ingested + run["enriched_before"] == articles + deadletters
     assert total(samples, "wirestream_stage_records_in_total", stage="cluster") == (
-        enriched + run["enriched_before"])
+        enriched + run["enriched_before"]
+    )
     assert total(samples, "wirestream_deadletters_total", stage="normalize") >= 5
     # This worker's articles are the ones written to the topic after it started.
     assert len(run["articles"]) == articles
@@ -216,10 +232,14 @@ def test_every_input_counted_out_once(run: dict[str, Any]) -> None:
 
 def test_lag_per_assigned_partition_returns_to_zero(run: dict[str, Any]) -> None:
     topics = run["settings"].topics
-    lag = {dict(labels)["topic"] + "/" + dict(labels)["partition"]: v
-           for (name, labels), v in run["after"].items() if name == "wirestream_consumer_lag"}
+    lag = {
+        dict(labels)["topic"] + "/" + dict(labels)["partition"]: v
+        for (name, labels), v in run["after"].items()
+        if name == "wirestream_consumer_lag"
+    }
     assert set(lag) == {f"{topics.raw}/{p}" for p in range(run["settings"].raw_partitions)} | {
-        f"{topics.enriched}/0"}
+        f"{topics.enriched}/0"
+    }
     assert not any(lag.values())
     assert run["status"]["lag"]["total"] == 0
 

@@ -47,14 +47,35 @@ def _tls_material(folder: Path) -> tuple[Path, Path]:
     keystore, cafile = folder / "broker.p12", folder / "ca.pem"
     keytool = ["keytool", "-storepass", STORE_PASSWORD, "-keystore", str(keystore)]
     subprocess.run(
-        [*keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
-         "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=IP:127.0.0.1,DNS:localhost",
-         "-storetype", "PKCS12", "-keypass", STORE_PASSWORD],
-        check=True, capture_output=True, timeout=60,
+        [
+            *keytool,
+            "-genkeypair",
+            "-alias",
+            "broker",
+            "-keyalg",
+            "RSA",
+            "-keysize",
+            "2048",
+            "-validity",
+            "2",
+            "-dname",
+            "CN=localhost",
+            "-ext",
+            "SAN=IP:127.0.0.1,DNS:localhost",
+            "-storetype",
+            "PKCS12",
+            "-keypass",
+            STORE_PASSWORD,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     subprocess.run(
         [*keytool, "-exportcert", "-rfc", "-alias", "broker", "-file", str(cafile)],
-        check=True, capture_output=True, timeout=60,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return keystore, cafile
 
@@ -101,15 +122,25 @@ def start_scram_broker(data_dir: Path) -> SecureBroker:
     )
     format_command = [
         *java_command(data_dir, find_java().path, ensure_jars(), FORMAT_JVM_OPTIONS),
-        "kafka.tools.StorageTool", "format", "-t", cluster_id,
-        "-c", str(data_dir / "server.properties"),
-        "--add-scram", f"SCRAM-SHA-512=[name={USER},password={PASSWORD}]",
+        "kafka.tools.StorageTool",
+        "format",
+        "-t",
+        cluster_id,
+        "-c",
+        str(data_dir / "server.properties"),
+        "--add-scram",
+        f"SCRAM-SHA-512=[name={USER},password={PASSWORD}]",
     ]
     subprocess.run(format_command, check=True, capture_output=True, timeout=120)
     # storage is formatted already, so start() keeps it and its SCRAM user
     broker.start(
-        data_dir, port=ports[0], controller_port=ports[1], cluster_id=cluster_id,
-        extra_properties=extra, jvm_options=broker.FAST_START_JVM_OPTIONS, timeout=180.0,
+        data_dir,
+        port=ports[0],
+        controller_port=ports[1],
+        cluster_id=cluster_id,
+        extra_properties=extra,
+        jvm_options=broker.FAST_START_JVM_OPTIONS,
+        timeout=180.0,
     )
     return SecureBroker(
         plaintext=f"127.0.0.1:{ports[0]}",
@@ -217,10 +248,18 @@ def test_worker_processes_articles_over_sasl_ssl(
         deadline = time.monotonic() + 180
         while True:
             outputs = [
-                *read_topic(scram_broker.sasl_ssl, settings.topics.articles, security=security,
-                            timeout_s=1.0),
-                *read_topic(scram_broker.sasl_ssl, settings.topics.deadletter, security=security,
-                            timeout_s=1.0),
+                *read_topic(
+                    scram_broker.sasl_ssl,
+                    settings.topics.articles,
+                    security=security,
+                    timeout_s=1.0,
+                ),
+                *read_topic(
+                    scram_broker.sasl_ssl,
+                    settings.topics.deadletter,
+                    security=security,
+                    timeout_s=1.0,
+                ),
             ]
             if len(outputs) >= len(lines):
                 break
@@ -247,8 +286,11 @@ def test_producer_with_wrong_password_fails_fast(scram_broker: SecureBroker) -> 
 
 def test_settings_make_consistent_client_configs() -> None:
     settings = Settings.from_env(
-        {"WIRESTREAM_SECURITY_PROTOCOL": "sasl_plaintext", "WIRESTREAM_SASL_USERNAME": "u",
-         "WIRESTREAM_SASL_PASSWORD": "hunter2-xyz"}
+        {
+            "WIRESTREAM_SECURITY_PROTOCOL": "sasl_plaintext",
+            "WIRESTREAM_SASL_USERNAME": "u",
+            "WIRESTREAM_SASL_PASSWORD": "hunter2-xyz",
+        }
     )
     security = ClientSecurity.from_settings(settings)
     assert security.kafka_python()["sasl_mechanism"] == "SCRAM-SHA-512"

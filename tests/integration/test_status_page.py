@@ -29,9 +29,16 @@ webdriver = pytest.importorskip("selenium.webdriver")
 
 # Flags that work as root on a closed network; nothing is fetched at start.
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,1000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1000",
 )
 
 
@@ -57,8 +64,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A ready worker with its own consumer group, and its base URL."""
     ensure_topics(kafka_bootstrap, Settings.from_env(broker=kafka_bootstrap))
-    process = WorkerProcess(kafka_bootstrap, tmp_path_factory.mktemp("page"),
-                            app_id=f"page-{uuid.uuid4().hex[:8]}")
+    process = WorkerProcess(
+        kafka_bootstrap, tmp_path_factory.mktemp("page"), app_id=f"page-{uuid.uuid4().hex[:8]}"
+    )
     process.start()
     base = f"http://127.0.0.1:{process.web_port}"
     try:
@@ -72,7 +80,9 @@ def _rows(driver: Any, selector: str = "#events tr.event") -> dict[str, str]:
     # One script call: the page replaces its rows every poll, so element handles go stale.
     rows = driver.execute_script(
         "return [...document.querySelectorAll(arguments[0])]"
-        ".map((tr, i) => [tr.dataset.eventId || String(i), tr.innerText]);", selector)
+        ".map((tr, i) => [tr.dataset.eventId || String(i), tr.innerText]);",
+        selector,
+    )
     return dict(rows)
 
 
@@ -102,11 +112,19 @@ def _fresh_story(token: str) -> list[bytes]:
         "away. Visitors can climb the tower again from Saturday.</p>"
     )
     return [
-        orjson.dumps({"id": f"{token}-{n}", "url": f"https://www.{site}.example/{token}",
-                      "title": title, "body": body, "source": name,
-                      "published_at": "2026-11-20T09:00:00Z"})
-        for n, (site, name) in enumerate([("islandpost", "Island Post"),
-                                          ("coastwatch", "Coast Watch")])
+        orjson.dumps(
+            {
+                "id": f"{token}-{n}",
+                "url": f"https://www.{site}.example/{token}",
+                "title": title,
+                "body": body,
+                "source": name,
+                "published_at": "2026-11-20T09:00:00Z",
+            }
+        )
+        for n, (site, name) in enumerate(
+            [("islandpost", "Island Post"), ("coastwatch", "Coast Watch")]
+        )
     ]
 
 
@@ -120,8 +138,12 @@ def test_page_shows_events_and_updates_without_reload(
 
     browser.get(base + "/")
     browser.execute_script("window.loadedOnce = true;")  # gone if the page reloads
-    wait_for(lambda: _counted(browser) == sample_total, process, timeout=180,
-             what=f"page counts {sample_total} inputs")
+    wait_for(
+        lambda: _counted(browser) == sample_total,
+        process,
+        timeout=180,
+        what=f"page counts {sample_total} inputs",
+    )
     shown = _rows(browser)
     assert len(shown) >= 10  # the sample's ten stories
     assert set(shown) <= _events_in_topic(kafka_bootstrap)
@@ -133,15 +155,25 @@ def test_page_shows_events_and_updates_without_reload(
 
     token = uuid.uuid4().hex[:8]
     produce(kafka_bootstrap, raw, _fresh_story(token))
-    wait_for(lambda: any(f"Skerra {token}" in text for text in _rows(browser).values()), process,
-             timeout=120, what="the new story on the page")
+    wait_for(
+        lambda: any(f"Skerra {token}" in text for text in _rows(browser).values()),
+        process,
+        timeout=120,
+        what="the new story on the page",
+    )
     assert _counted(browser) == sample_total + 2
     assert browser.execute_script("return window.loadedOnce === true;")  # updated in place
     assert int(browser.find_element("tag name", "body").get_attribute("data-refreshes")) > refreshes
     # Charts need three samples of the 5 s monitor timer.
-    wait_for(lambda: browser.execute_script(
-        "return document.querySelectorAll('#chart polyline').length;") == 4, process,
-        timeout=30, what="rate chart drawn")
+    wait_for(
+        lambda: (
+            browser.execute_script("return document.querySelectorAll('#chart polyline').length;")
+            == 4
+        ),
+        process,
+        timeout=30,
+        what="rate chart drawn",
+    )
     shot = os.environ.get("WIRESTREAM_SCREENSHOT")
     if shot:
         browser.save_screenshot(str(Path(shot).expanduser()))

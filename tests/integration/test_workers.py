@@ -44,14 +44,21 @@ def _send(bootstrap: str, topic: str, lines: list[bytes], *, partitions: int) ->
 
 
 def _outputs(bootstrap: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
-    articles = [orjson.loads(r.value) for r in read_topic(bootstrap, settings.topics.articles,
-                                                          timeout_s=1.0)]
+    articles = [
+        orjson.loads(r.value)
+        for r in read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
+    ]
     dead = len(read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0))
     return articles, dead
 
 
-def _wait(bootstrap: str, settings: Settings, want: int, workers: list[WorkerProcess],
-          timeout: float = 240.0) -> list[dict[str, Any]]:
+def _wait(
+    bootstrap: str,
+    settings: Settings,
+    want: int,
+    workers: list[WorkerProcess],
+    timeout: float = 240.0,
+) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         articles, dead = _outputs(bootstrap, settings)
@@ -106,8 +113,12 @@ def _raw_id(line: bytes) -> str | None:
 def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_path: Path) -> None:
     app_id, env, settings = _setup(kafka_bootstrap, PARTITIONS)
     workers = [
-        WorkerProcess(kafka_bootstrap, tmp_path / f"w{n}", app_id=app_id,
-                      extra_env={**env, "WIRESTREAM_INSTANCE_ID": f"{app_id}-{n}"}).start()
+        WorkerProcess(
+            kafka_bootstrap,
+            tmp_path / f"w{n}",
+            app_id=app_id,
+            extra_env={**env, "WIRESTREAM_INSTANCE_ID": f"{app_id}-{n}"},
+        ).start()
         for n in range(2)
     ]
     lines = read_lines(SAMPLE)
@@ -123,8 +134,10 @@ def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_pat
     _check_events(articles, events)
     # same events as the reference pipeline given the order the one clustering partition saw
     # (clustering is order-sensitive, so compare like with like, not with the file order)
-    seen = [orjson.loads(r.value)["raw_id"] for r in
-            read_topic(kafka_bootstrap, settings.topics.enriched, timeout_s=1.0)]
+    seen = [
+        orjson.loads(r.value)["raw_id"]
+        for r in read_topic(kafka_bootstrap, settings.topics.enriched, timeout_s=1.0)
+    ]
     assert _membership(articles) == _membership(_reference(lines, seen, tmp_path))
     # most stories really came in on several partitions and still met in one event
     by_event = defaultdict(set)

@@ -19,8 +19,14 @@ pytestmark = pytest.mark.pure
 
 
 def _article(raw_id: str, event_id: str, **extra: Any) -> dict[str, Any]:
-    return {"raw_id": raw_id, "article_id": f"a-{raw_id}", "event_id": event_id,
-            "ingested_at": extra.pop("ingested_at", "t0"), "title": "T", **extra}
+    return {
+        "raw_id": raw_id,
+        "article_id": f"a-{raw_id}",
+        "event_id": event_id,
+        "ingested_at": extra.pop("ingested_at", "t0"),
+        "title": "T",
+        **extra,
+    }
 
 
 def _event(event_id: str, version: int, articles: list[str]) -> Record:

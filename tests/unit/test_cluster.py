@@ -20,53 +20,97 @@ DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 # Our own fixture texts: two earthquakes (same kind, different place and year) and a
 # rehab story, each told by several outlets in different words.
 QUAKE_A = [
-    ("Strong quake shakes Kelmora province",
-     "A magnitude 6.2 earthquake struck Kelmora province early on Tuesday in 2023, "
-     "collapsing houses in the town of Varsk. Governor Ilse Dorn said rescue teams were "
-     "searching the rubble in Varsk and two nearby villages.", ["Kelmora", "Varsk"], ["Ilse Dorn"]),
-    ("Varsk residents sleep outside after tremor",
-     "Families in Varsk spent the night in the streets after the 2023 earthquake in Kelmora "
-     "damaged hundreds of homes. Ilse Dorn, the governor, promised tents and water.",
-     ["Varsk", "Kelmora"], ["Ilse Dorn"]),
-    ("Death toll rises in Kelmora earthquake",
-     "Officials in Kelmora raised the toll of the Varsk earthquake to 31 on Wednesday. "
-     "Dorn said aftershocks were hampering rescue work in the province.",
-     ["Kelmora", "Varsk"], ["Dorn"]),
+    (
+        "Strong quake shakes Kelmora province",
+        "A magnitude 6.2 earthquake struck Kelmora province early on Tuesday in 2023, "
+        "collapsing houses in the town of Varsk. Governor Ilse Dorn said rescue teams were "
+        "searching the rubble in Varsk and two nearby villages.",
+        ["Kelmora", "Varsk"],
+        ["Ilse Dorn"],
+    ),
+    (
+        "Varsk residents sleep outside after tremor",
+        "Families in Varsk spent the night in the streets after the 2023 earthquake in Kelmora "
+        "damaged hundreds of homes. Ilse Dorn, the governor, promised tents and water.",
+        ["Varsk", "Kelmora"],
+        ["Ilse Dorn"],
+    ),
+    (
+        "Death toll rises in Kelmora earthquake",
+        "Officials in Kelmora raised the toll of the Varsk earthquake to 31 on Wednesday. "
+        "Dorn said aftershocks were hampering rescue work in the province.",
+        ["Kelmora", "Varsk"],
+        ["Dorn"],
+    ),
 ]
 QUAKE_B = [
-    ("Earthquake hits coastal Ostrana",
-     "A magnitude 5.8 earthquake hit the coastal region of Ostrana on Friday in 2019, cracking "
-     "roads in the port city of Pellin. Mayor Tomas Rieber said the harbour was closed.",
-     ["Ostrana", "Pellin"], ["Tomas Rieber"]),
-    ("Pellin port shut after tremor",
-     "The port of Pellin in Ostrana stayed shut after the 2019 earthquake damaged two piers. "
-     "Rieber told reporters engineers would inspect the cranes.",
-     ["Pellin", "Ostrana"], ["Rieber"]),
+    (
+        "Earthquake hits coastal Ostrana",
+        "A magnitude 5.8 earthquake hit the coastal region of Ostrana on Friday in 2019, cracking "
+        "roads in the port city of Pellin. Mayor Tomas Rieber said the harbour was closed.",
+        ["Ostrana", "Pellin"],
+        ["Tomas Rieber"],
+    ),
+    (
+        "Pellin port shut after tremor",
+        "The port of Pellin in Ostrana stayed shut after the 2019 earthquake damaged two piers. "
+        "Rieber told reporters engineers would inspect the cranes.",
+        ["Pellin", "Ostrana"],
+        ["Rieber"],
+    ),
 ]
 REHAB = [
-    ("Singer Mara Quill enters rehab",
-     "Singer Mara Quill has checked into a rehabilitation clinic in Santa Lenora, her "
-     "publicist said, cancelling three concerts of her tour.", ["Santa Lenora"], ["Mara Quill"]),
-    ("Quill cancels shows, heads to treatment",
-     "Mara Quill cancelled concerts and entered a treatment facility in Santa Lenora, "
-     "according to a statement from her publicist.", ["Santa Lenora"], ["Mara Quill"]),
+    (
+        "Singer Mara Quill enters rehab",
+        "Singer Mara Quill has checked into a rehabilitation clinic in Santa Lenora, her "
+        "publicist said, cancelling three concerts of her tour.",
+        ["Santa Lenora"],
+        ["Mara Quill"],
+    ),
+    (
+        "Quill cancels shows, heads to treatment",
+        "Mara Quill cancelled concerts and entered a treatment facility in Santa Lenora, "
+        "according to a statement from her publicist.",
+        ["Santa Lenora"],
+        ["Mara Quill"],
+    ),
 ]
 
 
-def make(n: int, title: str, text: str, places: list[str], people: list[str],
-         published: datetime | None = None) -> dict[str, Any]:
+def make(
+    n: int,
+    title: str,
+    text: str,
+    places: list[str],
+    people: list[str],
+    published: datetime | None = None,
+) -> dict[str, Any]:
     """An enriched article with hand-made entities (what the NER would have found)."""
     url = f"https://outlet{n}.example/story/{n}"
-    entities = [{"name": p, "label": "GPE", "count": text.count(p.split()[-1]) or 1,
-                 "first_offset": text.find(p)} for p in places]
-    entities += [{"name": p, "label": "PERSON", "count": 1, "first_offset": text.find(p)}
-                 for p in people]
+    entities = [
+        {
+            "name": p,
+            "label": "GPE",
+            "count": text.count(p.split()[-1]) or 1,
+            "first_offset": text.find(p),
+        }
+        for p in places
+    ]
+    entities += [
+        {"name": p, "label": "PERSON", "count": 1, "first_offset": text.find(p)} for p in people
+    ]
     article = {
-        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24], "url": url,
-        "canonical_url": url, "source": f"outlet{n}", "title": title, "text": text,
-        "published_at": (published or NOW).isoformat(), "ingested_at": NOW.isoformat(),
+        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24],
+        "url": url,
+        "canonical_url": url,
+        "source": f"outlet{n}",
+        "title": title,
+        "text": text,
+        "published_at": (published or NOW).isoformat(),
+        "ingested_at": NOW.isoformat(),
         "content_hash": hashlib.sha256(text.lower().encode()).hexdigest()[:24],
-        "entities": entities, "topics": [],
+        "entities": entities,
+        "topics": [],
     }
     article["features"] = article_features(article)
     return article
@@ -119,8 +163,13 @@ def test_event_version_grows_once_per_batch() -> None:
 def test_candidates_come_from_the_index_only() -> None:
     state: dict[str, Any] = {}
     cluster_batch(stream(), state=state, now=NOW)
-    unrelated = make(99, "Orchestra tours abroad", "The Lindqvist orchestra began a tour of "
-                     "concert halls with new violin soloists.", [], ["Lindqvist"])
+    unrelated = make(
+        99,
+        "Orchestra tours abroad",
+        "The Lindqvist orchestra began a tour of concert halls with new violin soloists.",
+        [],
+        ["Lindqvist"],
+    )
     assert candidates(unrelated["features"], state, config=ClusterConfig()) == []
 
 
@@ -172,8 +221,12 @@ def test_big_event_keeps_a_bounded_snapshot_list_and_every_article_id() -> None:
     base = make(0, *QUAKE_A[0])
     copies = []
     for n in range(8):  # exact copies on other sites: all land in the founder's event
-        copy = dict(base, article_id=f"{n:024x}", url=f"https://copy{n}.example/a",
-                    canonical_url=f"https://copy{n}.example/a")
+        copy = dict(
+            base,
+            article_id=f"{n:024x}",
+            url=f"https://copy{n}.example/a",
+            canonical_url=f"https://copy{n}.example/a",
+        )
         copies.append(copy)
     out, events = cluster_batch([base, *copies], state=state, now=NOW, config=config)
     event_id = out[0]["event_id"]
@@ -191,8 +244,12 @@ def test_snapshot_from_the_pool_is_used_with_the_decision_added() -> None:
     from pipeline.events import member_snapshot
 
     first, second = make(0, *QUAKE_A[0]), make(1, *QUAKE_A[1])
-    copy = dict(first, article_id="f" * 24, url="https://copy.example/x",
-                canonical_url="https://copy.example/x")
+    copy = dict(
+        first,
+        article_id="f" * 24,
+        url="https://copy.example/x",
+        canonical_url="https://copy.example/x",
+    )
     for article in (first, second, copy):
         article["features"] = {**article["features"], "snapshot": member_snapshot(article)}
     second["features"]["snapshot"]["title"] = "marked by the pool"
@@ -214,8 +271,9 @@ def test_latest_year_counts_and_a_shared_background_year_does_not() -> None:
     event = state[f"ev:{out[0]['event_id']}"]
     assert event["latest"] == {"2019": 2.0}
     other = make(7, "Flood in Varsk", "Rivers rose in Varsk in 2023." + recall, ["Varsk"], [])
-    same = make(8, "Pellin counts damage", "Pellin repairs piers after the 2019 quake.",
-                ["Pellin"], [])
+    same = make(
+        8, "Pellin counts damage", "Pellin repairs piers after the 2019 quake.", ["Pellin"], []
+    )
     undated = make(9, "Pellin counts damage", "Pellin repairs piers.", ["Pellin"], [])
     assert year_signal(other["features"]["years"], event) == 1  # 1972 is "usual" for both
     assert latest_year_signal(other["features"]["years"], event) == -1

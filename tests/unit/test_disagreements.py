@@ -13,12 +13,18 @@ from pipeline.events import build_event, member_snapshot
 pytestmark = pytest.mark.pure
 
 
-def member(source: str, text: str, entities: list[dict[str, Any]] | None = None,
-           **extra: Any) -> dict[str, Any]:
+def member(
+    source: str, text: str, entities: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     """A member snapshot as the event stage stores it, built from the text alone."""
-    return {"article_id": extra.pop("article_id", source.lower()), "source": source,
-            "sentences": text.splitlines(), "entities": entities or [],
-            "facts": extract_facts(text, entities or []), **extra}
+    return {
+        "article_id": extra.pop("article_id", source.lower()),
+        "source": source,
+        "sentences": text.splitlines(),
+        "entities": entities or [],
+        "facts": extract_facts(text, entities or []),
+        **extra,
+    }
 
 
 def gpe(name: str) -> dict[str, Any]:
@@ -30,8 +36,10 @@ def disagreements(
 ) -> list[dict[str, Any]]:
     per_text = entities or [[] for _ in texts]
     return find_disagreements(
-        [member(f"Outlet{i}", text, found)
-         for i, (text, found) in enumerate(zip(texts, per_text, strict=True), 1)]
+        [
+            member(f"Outlet{i}", text, found)
+            for i, (text, found) in enumerate(zip(texts, per_text, strict=True), 1)
+        ]
     )
 
 
@@ -75,8 +83,9 @@ def test_compatible_or_incomparable_times_are_not_disagreements(one: str, two: s
 
 
 def test_identical_values_are_not_disagreements() -> None:
-    text = ("The minister arrived on Tuesday evening. The earthquake killed 12 people and "
-            "injured 40.")
+    text = (
+        "The minister arrived on Tuesday evening. The earthquake killed 12 people and injured 40."
+    )
     assert disagreements(text, text) == []
 
 
@@ -91,39 +100,52 @@ def test_differing_casualty_numbers_are_a_number_disagreement() -> None:
 
 
 def test_same_count_in_other_words_or_a_rising_toll_agrees() -> None:
-    assert disagreements(
-        "The storm killed twelve people across the region.",
-        "Twelve people died in the storm, officials said.",
-    ) == []
+    assert (
+        disagreements(
+            "The storm killed twelve people across the region.",
+            "Twelve people died in the storm, officials said.",
+        )
+        == []
+    )
     # A source that reports the toll rising to the other's figure agrees with it.
-    assert disagreements(
-        "At least 12 were killed on Monday. By evening the death toll rose to 14.",
-        "The collapse killed 14 people.",
-    ) == []
+    assert (
+        disagreements(
+            "At least 12 were killed on Monday. By evening the death toll rose to 14.",
+            "The collapse killed 14 people.",
+        )
+        == []
+    )
 
 
 def test_approximate_counts_allow_some_slack() -> None:
-    assert disagreements("About 1,000 people were evacuated.",
-                         "Officials evacuated 980 residents.") == []
+    assert (
+        disagreements("About 1,000 people were evacuated.", "Officials evacuated 980 residents.")
+        == []
+    )
     found = disagreements("About 1,000 people were evacuated.", "Police evacuated 3,000 people.")
     assert [d["field"] for d in found] == ["number:evacuated"]
 
 
 def test_differing_places_of_arrival_are_a_place_disagreement() -> None:
-    found = disagreements("The president arrived in Shanghai for the summit.",
-                          "The president arrived in Beijing on a state visit.",
-                          entities=[[gpe("Shanghai")], [gpe("Beijing")]])
+    found = disagreements(
+        "The president arrived in Shanghai for the summit.",
+        "The president arrived in Beijing on a state visit.",
+        entities=[[gpe("Shanghai")], [gpe("Beijing")]],
+    )
     assert [d["field"] for d in found] == ["place"]
     assert values(found[0]) == {"Shanghai": [1], "Beijing": [2]}
 
 
 def test_place_named_by_both_sources_is_not_a_disagreement() -> None:
     # A city inside the province the other source names is a narrower place, not a conflict.
-    assert disagreements(
-        "The earthquake struck in Sichuan before dawn.",
-        "The earthquake struck in Chengdu, the capital of Sichuan, before dawn.",
-        entities=[[gpe("Sichuan")], [gpe("Chengdu"), gpe("Sichuan")]],
-    ) == []
+    assert (
+        disagreements(
+            "The earthquake struck in Sichuan before dawn.",
+            "The earthquake struck in Chengdu, the capital of Sichuan, before dawn.",
+            entities=[[gpe("Sichuan")], [gpe("Chengdu"), gpe("Sichuan")]],
+        )
+        == []
+    )
 
 
 def test_relative_spans_from_the_same_reference_disagree() -> None:
@@ -132,13 +154,18 @@ def test_relative_spans_from_the_same_reference_disagree() -> None:
         "The foreign minister arrived two days after the ceasefire was signed.",
     )
     assert [d["field"] for d in found] == ["date"]
-    assert set(values(found[0])) == {"four days after the ceasefire was signed",
-                                     "two days after the ceasefire was signed"}
+    assert set(values(found[0])) == {
+        "four days after the ceasefire was signed",
+        "two days after the ceasefire was signed",
+    }
     # Measured from different things, spans are not comparable.
-    assert disagreements(
-        "The minister arrived four days after the ceasefire was signed.",
-        "The minister arrived two days after the election results came in.",
-    ) == []
+    assert (
+        disagreements(
+            "The minister arrived four days after the ceasefire was signed.",
+            "The minister arrived two days after the election results came in.",
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,8 +191,10 @@ def test_no_false_facts(text: str) -> None:
 
 
 def test_extracted_facts_and_their_anchors() -> None:
-    text = ("A magnitude 6.1 quake struck at 10:40 local time on Monday, killing 9 and injuring "
-            "more than 1.5 million.\nAt least 300 people were reported missing.")
+    text = (
+        "A magnitude 6.1 quake struck at 10:40 local time on Monday, killing 9 and injuring "
+        "more than 1.5 million.\nAt least 300 people were reported missing."
+    )
     facts = {(f["kind"], f["anchor"], f["value"]) for f in extract_facts(text, [])}
     assert facts == {
         ("number", "magnitude", "6.1"),
@@ -177,16 +206,25 @@ def test_extracted_facts_and_their_anchors() -> None:
 
 
 def test_model_time_entity_widens_the_value() -> None:
-    entities = [{"name": "the early hours of Thursday", "label": "TIME", "count": 1,
-                 "first_offset": 20, "mentions": ["the early hours of Thursday"]}]
+    entities = [
+        {
+            "name": "the early hours of Thursday",
+            "label": "TIME",
+            "count": 1,
+            "first_offset": 20,
+            "mentions": ["the early hours of Thursday"],
+        }
+    ]
     facts = extract_facts("The cargo plane crashed in the early hours of Thursday.", entities)
     assert [(f["anchor"], f["value"]) for f in facts] == [("crash", "the early hours of Thursday")]
 
 
 def test_publication_times_are_not_facts() -> None:
     text = "The museum reopened its east wing to visitors."
-    members = [member("A", text, published_at="2025-01-01T00:00:00+00:00"),
-               member("B", text, published_at="2025-01-03T00:00:00+00:00")]
+    members = [
+        member("A", text, published_at="2025-01-01T00:00:00+00:00"),
+        member("B", text, published_at="2025-01-03T00:00:00+00:00"),
+    ]
     assert find_disagreements(members) == []
 
 
@@ -203,21 +241,45 @@ def test_source_numbers_follow_outlets_and_duplicates() -> None:
 
 def test_event_record_carries_the_number_disagreement_end_to_end() -> None:
     def article(n: int, source: str, text: str) -> dict[str, Any]:
-        return {"article_id": f"{n:024x}", "url": f"https://{source}.example/{n}",
-                "canonical_url": None, "source": source, "title": f"Flood report {n}",
-                "text": text, "published_at": None,
-                "ingested_at": f"2025-04-0{n}T10:00:00+00:00", "entities": [], "topics": [],
-                "duplicate_of": None, "similarity": None}
+        return {
+            "article_id": f"{n:024x}",
+            "url": f"https://{source}.example/{n}",
+            "canonical_url": None,
+            "source": source,
+            "title": f"Flood report {n}",
+            "text": text,
+            "published_at": None,
+            "ingested_at": f"2025-04-0{n}T10:00:00+00:00",
+            "entities": [],
+            "topics": [],
+            "duplicate_of": None,
+            "similarity": None,
+        }
 
     members = [
-        member_snapshot(article(1, "river", "Flash floods swept through the valley villages "
-                                "overnight and at least 12 were killed.")),
-        member_snapshot(article(2, "coast", "Flash floods swept through the valley villages; "
-                                "14 people died and dozens were missing.")),
+        member_snapshot(
+            article(
+                1,
+                "river",
+                "Flash floods swept through the valley villages "
+                "overnight and at least 12 were killed.",
+            )
+        ),
+        member_snapshot(
+            article(
+                2,
+                "coast",
+                "Flash floods swept through the valley villages; "
+                "14 people died and dozens were missing.",
+            )
+        ),
     ]
     event = build_event("ev", members, version=1, now=datetime(2025, 4, 3, tzinfo=UTC))
-    assert event["disagreements"] == [{
-        "field": "number:killed", "description": "sources differ on the number killed",
-        "values": [{"value": "at least 12", "sources": [1]}, {"value": "14", "sources": [2]}],
-    }]
+    assert event["disagreements"] == [
+        {
+            "field": "number:killed",
+            "description": "sources differ on the number killed",
+            "values": [{"value": "at least 12", "sources": [1]}, {"value": "14", "sources": [2]}],
+        }
+    ]
     assert event["first_seen"] == "2025-04-01T10:00:00+00:00"

@@ -19,8 +19,10 @@ TESTA = DATA / "conll2003" / "eng.testa"
 
 PATTERNS = [
     {"label": "PERSON", "pattern": "Vladimir Putin"},
-    {"label": "PERSON", "pattern": [{"LOWER": {"IN": ["mr.", "president"]}, "OP": "?"},
-                                    {"ORTH": "Putin"}]},
+    {
+        "label": "PERSON",
+        "pattern": [{"LOWER": {"IN": ["mr.", "president"]}, "OP": "?"}, {"ORTH": "Putin"}],
+    },
     {"label": "PERSON", "pattern": "Angela Merkel"},
     {"label": "PERSON", "pattern": "Merkel"},
     {"label": "PERSON", "pattern": "Anna Berg"},
@@ -99,7 +101,7 @@ def test_offsets_index_the_given_text(nlp: Language) -> None:
     results = extract_entities(nlp, texts)
     for text, entities in zip(texts, results, strict=True):
         for entity in entities:
-            assert text[entity["first_offset"]:].startswith(entity["mentions"][0])
+            assert text[entity["first_offset"] :].startswith(entity["mentions"][0])
     assert results[1] == []
     assert [e["first_offset"] for e in results[0]] == sorted(e["first_offset"] for e in results[0])
     assert by_name(results[2])["United Kingdom"]["count"] == 2
@@ -109,7 +111,10 @@ def test_offsets_index_the_given_text(nlp: Language) -> None:
 def test_value_labels_are_returned_for_consumers_to_filter(nlp: Language) -> None:
     [entities] = extract_entities(nlp, ["On Monday 40 trucks of Harbor Freight Lines left."])
     assert {(e["name"], e["label"]) for e in entities} == {
-        ("Monday", "DATE"), ("40", "CARDINAL"), ("Harbor Freight Lines", "ORG")}
+        ("Monday", "DATE"),
+        ("40", "CARDINAL"),
+        ("Harbor Freight Lines", "ORG"),
+    }
 
 
 @pytest.mark.pure
@@ -153,8 +158,15 @@ def test_restored_case_offsets_index_original_text() -> None:
     add_gazetteer(blank, [{"label": "GPE", "pattern": "Hill City"}])
     text = "CROWDS GATHER IN HILL CITY"
     [entities] = extract_entities(blank, [text])
-    assert entities == [{"name": "HILL CITY", "label": "GPE", "count": 1,
-                         "first_offset": 17, "mentions": ["HILL CITY"]}]
+    assert entities == [
+        {
+            "name": "HILL CITY",
+            "label": "GPE",
+            "count": 1,
+            "first_offset": 17,
+            "mentions": ["HILL CITY"],
+        }
+    ]
 
 
 def _real_model() -> Language:
@@ -168,9 +180,11 @@ def _real_model() -> Language:
 def test_real_model_finds_and_merges_people() -> None:
     nlp = _real_model()
     assert "tagger" not in nlp.pipe_names and "ner" in nlp.pipe_names
-    text = ("Vladimir Putin met German Chancellor Olaf Scholz in Berlin on Tuesday. "
-            "Putin said the U.S. had been told. Scholz said talks with the United States "
-            "would continue, and Mr. Putin agreed.")
+    text = (
+        "Vladimir Putin met German Chancellor Olaf Scholz in Berlin on Tuesday. "
+        "Putin said the U.S. had been told. Scholz said talks with the United States "
+        "would continue, and Mr. Putin agreed."
+    )
     [entities] = extract_entities(nlp, [text])
     names = by_name(entities)
     assert names["Vladimir Putin"]["count"] == 3

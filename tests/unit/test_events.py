@@ -42,39 +42,73 @@ LEDGER = (
 
 
 def entity(name: str, label: str, count: int = 1, offset: int = 0) -> dict[str, Any]:
-    return {"name": name, "label": label, "count": count, "first_offset": offset,
-            "mentions": [name]}
+    return {
+        "name": name,
+        "label": label,
+        "count": count,
+        "first_offset": offset,
+        "mentions": [name],
+    }
 
 
 def article(
-    n: int, source: str, title: str, text: str, *, entities: list[dict[str, Any]] | None = None,
-    published: str | None = None, duplicate_of: str | None = None,
+    n: int,
+    source: str,
+    title: str,
+    text: str,
+    *,
+    entities: list[dict[str, Any]] | None = None,
+    published: str | None = None,
+    duplicate_of: str | None = None,
     topics: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
-        "article_id": f"{n:024x}", "url": f"https://{source.lower()}.example/{n}",
-        "canonical_url": f"https://{source.lower()}.example/{n}", "source": source,
-        "title": title, "text": text, "published_at": published,
-        "ingested_at": f"2025-09-03T0{n % 10}:00:00+00:00", "entities": entities or [],
-        "topics": topics or [], "duplicate_of": duplicate_of, "similarity": None,
+        "article_id": f"{n:024x}",
+        "url": f"https://{source.lower()}.example/{n}",
+        "canonical_url": f"https://{source.lower()}.example/{n}",
+        "source": source,
+        "title": title,
+        "text": text,
+        "published_at": published,
+        "ingested_at": f"2025-09-03T0{n % 10}:00:00+00:00",
+        "entities": entities or [],
+        "topics": topics or [],
+        "duplicate_of": duplicate_of,
+        "similarity": None,
     }
 
 
 def putin_xi_members() -> list[dict[str, Any]]:
     harbour = article(
-        1, "Harbour", "Putin lands in Beijing for talks with Xi", HARBOUR,
-        entities=[entity("Vladimir Putin", "PERSON", 3), entity("Beijing", "GPE", 1, 40),
-                  entity("Xi Jinping", "PERSON", 2, 90), entity("Wednesday morning", "TIME")],
+        1,
+        "Harbour",
+        "Putin lands in Beijing for talks with Xi",
+        HARBOUR,
+        entities=[
+            entity("Vladimir Putin", "PERSON", 3),
+            entity("Beijing", "GPE", 1, 40),
+            entity("Xi Jinping", "PERSON", 2, 90),
+            entity("Wednesday morning", "TIME"),
+        ],
         published="2025-09-03T07:10:00+00:00",
         topics=[{"code": "politics", "label": "Politics", "score": 0.9}],
     )
     ledger = article(
-        2, "Ledger", "Putin in China days after Trump visit", LEDGER,
-        entities=[entity("Putin", "PERSON", 2), entity("Vladimir Putin", "PERSON"),
-                  entity("Beijing", "GPE", 1, 30), entity("Donald Trump", "PERSON", 2, 90)],
+        2,
+        "Ledger",
+        "Putin in China days after Trump visit",
+        LEDGER,
+        entities=[
+            entity("Putin", "PERSON", 2),
+            entity("Vladimir Putin", "PERSON"),
+            entity("Beijing", "GPE", 1, 30),
+            entity("Donald Trump", "PERSON", 2, 90),
+        ],
         published="2025-09-02T22:40:00Z",
-        topics=[{"code": "politics", "label": "Politics", "score": 0.7},
-                {"code": "business", "label": "Business", "score": 0.2}],
+        topics=[
+            {"code": "politics", "label": "Politics", "score": 0.7},
+            {"code": "business", "label": "Business", "score": 0.2},
+        ],
     )
     return [member_snapshot(harbour), member_snapshot(ledger)]
 
@@ -104,8 +138,19 @@ def test_putin_xi_sample_is_one_event_citing_both_outlets_with_arrival_time_disa
 def test_record_has_exactly_the_contract_fields_and_is_json() -> None:
     event = build_event("ev-1", putin_xi_members(), version=3, now=NOW)
     assert set(event) == {
-        "event_id", "version", "title", "summary", "sources", "articles", "entities", "topics",
-        "first_seen", "last_seen", "article_count", "disagreements", "updated_at",
+        "event_id",
+        "version",
+        "title",
+        "summary",
+        "sources",
+        "articles",
+        "entities",
+        "topics",
+        "first_seen",
+        "last_seen",
+        "article_count",
+        "disagreements",
+        "updated_at",
     }
     assert event["version"] == 3 and event["article_count"] == 2
     assert event["updated_at"] == "2025-09-03T08:00:00+00:00"
@@ -118,8 +163,12 @@ def test_record_has_exactly_the_contract_fields_and_is_json() -> None:
 def test_shared_sentence_is_one_summary_sentence_citing_both() -> None:
     shared = "The city council approved the new harbour bridge budget after a long night vote."
     one = article(1, "North", "Bridge budget passes", shared + "\nThe mayor praised the decision.")
-    two = article(2, "South", "Council backs bridge",
-                  "Opponents said the vote was rushed and costs would climb.\n" + shared)
+    two = article(
+        2,
+        "South",
+        "Council backs bridge",
+        "Opponents said the vote was rushed and costs would climb.\n" + shared,
+    )
     event = build_event("ev", [member_snapshot(one), member_snapshot(two)], version=1, now=NOW)
     assert [s["text"] for s in event["summary"]].count(shared) == 1
     assert cited(event, "harbour bridge budget") == [1, 2]
@@ -134,8 +183,9 @@ def test_fact_only_in_second_source_cites_only_it() -> None:
 
 def test_duplicate_of_same_outlet_adds_no_source_number() -> None:
     members = putin_xi_members()
-    copy_of_first = article(3, "Harbour", "Putin lands in Beijing (updated)", HARBOUR,
-                            duplicate_of=f"{1:024x}")
+    copy_of_first = article(
+        3, "Harbour", "Putin lands in Beijing (updated)", HARBOUR, duplicate_of=f"{1:024x}"
+    )
     event = build_event("ev", [*members, member_snapshot(copy_of_first)], version=1, now=NOW)
     assert [s["n"] for s in event["sources"]] == [1, 2]
     assert event["article_count"] == 3 and len(event["articles"]) == 3
@@ -168,36 +218,54 @@ def test_entities_fold_surnames_and_topics_average() -> None:
 
 
 def test_title_comes_from_the_most_central_member_not_the_first() -> None:
-    core = ("Rescue teams pulled survivors from the collapsed textile factory near the river "
-            "port on Friday.")
-    outlier = article(1, "Alpha", "Weekend weather and local roundup",
-                      "A cold front will bring rain to the valley towns this weekend.\n"
-                      "Rescue crews were still at the collapsed textile factory on Friday.")
-    central = article(2, "Beta", "Survivors pulled from collapsed factory",
-                      core + "\nThe owners of the textile factory were questioned by police.")
-    third = article(3, "Gamma", "Factory collapse: rescuers find survivors",
-                    core.replace("Rescue teams", "Emergency teams") +
-                    "\nPolice questioned the owners of the collapsed textile factory.")
+    core = (
+        "Rescue teams pulled survivors from the collapsed textile factory near the river "
+        "port on Friday."
+    )
+    outlier = article(
+        1,
+        "Alpha",
+        "Weekend weather and local roundup",
+        "A cold front will bring rain to the valley towns this weekend.\n"
+        "Rescue crews were still at the collapsed textile factory on Friday.",
+    )
+    central = article(
+        2,
+        "Beta",
+        "Survivors pulled from collapsed factory",
+        core + "\nThe owners of the textile factory were questioned by police.",
+    )
+    third = article(
+        3,
+        "Gamma",
+        "Factory collapse: rescuers find survivors",
+        core.replace("Rescue teams", "Emergency teams")
+        + "\nPolice questioned the owners of the collapsed textile factory.",
+    )
     members = [member_snapshot(a) for a in (outlier, central, third)]
     event = build_event("ev", members, version=1, now=NOW)
     assert event["title"] == "Survivors pulled from collapsed factory"
 
 
 def test_single_source_event_summarises_its_lead() -> None:
-    text = ("The northern rail line reopened on Monday after a three-week closure for repairs.\n"
-            "Engineers replaced two damaged bridges and several miles of track.\n"
-            "Passenger numbers are expected to return to normal within a month.\n"
-            "The operator apologised for the disruption.")
-    event = build_event("ev", [member_snapshot(article(1, "Rail", "Line reopens", text))],
-                        version=1, now=NOW)
+    text = (
+        "The northern rail line reopened on Monday after a three-week closure for repairs.\n"
+        "Engineers replaced two damaged bridges and several miles of track.\n"
+        "Passenger numbers are expected to return to normal within a month.\n"
+        "The operator apologised for the disruption."
+    )
+    event = build_event(
+        "ev", [member_snapshot(article(1, "Rail", "Line reopens", text))], version=1, now=NOW
+    )
     assert [s["sources"] for s in event["summary"]] == [[1], [1], [1]]
     assert event["summary"][0]["text"].startswith("The northern rail line reopened")
     assert event["disagreements"] == []
 
 
 def test_snapshot_is_bounded_and_json() -> None:
-    text = "\n".join(f"Paragraph {i} reports that crews repaired section {i} of the road." for i
-                     in range(60))
+    text = "\n".join(
+        f"Paragraph {i} reports that crews repaired section {i} of the road." for i in range(60)
+    )
     entities = [entity(f"Place{i}", "GPE", i) for i in range(80)]
     snap = member_snapshot(article(1, "Roads", "Road works", text, entities=entities))
     assert len(snap["sentences"]) == MAX_SENTENCES
@@ -211,8 +279,9 @@ def test_two_hundred_member_event_builds_in_bounded_time() -> None:
     for n in range(200):
         body = HARBOUR if n % 2 else LEDGER
         extra = f"\nLocal outlet {n} added that crowds gathered near the embassy in district {n}."
-        members.append(member_snapshot(article(n + 1, f"Outlet{n % 70}", f"Headline {n}",
-                                               body + extra)))
+        members.append(
+            member_snapshot(article(n + 1, f"Outlet{n % 70}", f"Headline {n}", body + extra))
+        )
     start = time.perf_counter()
     event = build_event("ev", members, version=200, now=NOW)
     elapsed = time.perf_counter() - start
@@ -224,15 +293,23 @@ def test_two_hundred_member_event_builds_in_bounded_time() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Mr. Smith met U.S. President Joe Biden on Jan. 5 in Washington. The talks ended.",
-         ["Mr. Smith met U.S. President Joe Biden on Jan. 5 in Washington.", "The talks ended."]),
-        ("Prices rose 3.5% in the U.S. But analysts disagreed.",
-         ["Prices rose 3.5% in the U.S.", "But analysts disagreed."]),
+        (
+            "Mr. Smith met U.S. President Joe Biden on Jan. 5 in Washington. The talks ended.",
+            ["Mr. Smith met U.S. President Joe Biden on Jan. 5 in Washington.", "The talks ended."],
+        ),
+        (
+            "Prices rose 3.5% in the U.S. But analysts disagreed.",
+            ["Prices rose 3.5% in the U.S.", "But analysts disagreed."],
+        ),
         ("He left at 9 a.m. The press waited.", ["He left at 9 a.m.", "The press waited."]),
-        ('"We will win." The crowd cheered. "Will we?" he asked.',
-         ['"We will win."', "The crowd cheered.", '"Will we?" he asked.']),
-        ("J. K. Rowling spoke. Dr. Ng left!\nNew paragraph here",
-         ["J. K. Rowling spoke.", "Dr. Ng left!", "New paragraph here"]),
+        (
+            '"We will win." The crowd cheered. "Will we?" he asked.',
+            ['"We will win."', "The crowd cheered.", '"Will we?" he asked.'],
+        ),
+        (
+            "J. K. Rowling spoke. Dr. Ng left!\nNew paragraph here",
+            ["J. K. Rowling spoke.", "Dr. Ng left!", "New paragraph here"],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

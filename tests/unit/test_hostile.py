@@ -124,7 +124,10 @@ def _process(corpus: Path, out: Path) -> dict[str, Any]:
     stdout, stderr = out.with_suffix(".stdout"), out.with_suffix(".stderr")
     measured = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(corpus), str(out), str(stdout), str(stderr)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     code, peak_kib = map(int, measured.stdout.split())
     summary = json.loads(stdout.read_text().splitlines()[-1])

@@ -22,8 +22,12 @@ def _documents(name: str) -> list[dict[str, Any]]:
 
 
 def _all() -> list[dict[str, Any]]:
-    return [doc for path in sorted(K8S.glob("*.yaml")) if path.name != "kustomization.yaml"
-            for doc in _documents(path.name)]
+    return [
+        doc
+        for path in sorted(K8S.glob("*.yaml"))
+        if path.name != "kustomization.yaml"
+        for doc in _documents(path.name)
+    ]
 
 
 def _kind(kind: str, name: str) -> dict[str, Any]:
@@ -61,8 +65,13 @@ def test_kafka_cluster_is_replicated_and_secured() -> None:
 def test_every_topic_exists_with_its_contract() -> None:
     topics = {d["metadata"]["name"]: d["spec"] for d in _all() if d["kind"] == "KafkaTopic"}
     names = Topics()
-    assert set(topics) == {names.raw, names.enriched, names.articles, names.events,
-                           names.deadletter}
+    assert set(topics) == {
+        names.raw,
+        names.enriched,
+        names.articles,
+        names.events,
+        names.deadletter,
+    }
     assert topics[names.enriched]["partitions"] == 1
     assert topics[names.events]["config"]["cleanup.policy"] == "compact"
     for spec in topics.values():

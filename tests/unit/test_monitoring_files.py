@@ -44,8 +44,11 @@ def _rules() -> list[dict[str, Any]]:
 def test_alert_rules_cover_lag_dead_letters_and_worker_down() -> None:
     rules = _rules()
     names = {rule["alert"] for rule in rules}
-    assert {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing",
-            "WirestreamDeadLetterRateHigh"} <= names
+    assert {
+        "WirestreamWorkerDown",
+        "WirestreamConsumerLagGrowing",
+        "WirestreamDeadLetterRateHigh",
+    } <= names
     for rule in rules:
         assert rule["expr"].strip() and re.fullmatch(r"\d+[smh]", rule["for"])
         assert rule["labels"]["severity"] in {"warning", "critical"}
@@ -86,12 +89,16 @@ def test_rules_and_dashboard_name_only_metrics_the_worker_exports() -> None:
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed")
-@pytest.mark.parametrize("args", [
-    ["check", "rules", "alerts.yml"],
-    ["check", "config", "prometheus.yml"],
-    ["test", "rules", "alerts.test.yml"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "rules", "alerts.yml"],
+        ["check", "config", "prometheus.yml"],
+        ["test", "rules", "alerts.test.yml"],
+    ],
+)
 def test_promtool_accepts_the_files(args: list[str]) -> None:
-    result = subprocess.run(["promtool", *args], cwd=MONITORING, capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        ["promtool", *args], cwd=MONITORING, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

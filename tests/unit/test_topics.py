@@ -27,21 +27,46 @@ TECH, ARTS = "medtop:13000000", "medtop:01000000"
 
 # Hand-written fragments; combined they give a small, varied synthetic corpus.
 VOCAB = {
-    SPORT: ["the striker scored twice", "coach praised the defence", "title race at the stadium",
-            "the match ended in a draw", "champions league final",
-            "the goalkeeper saved a penalty"],
-    POLITICS: ["parliament passed the bill", "the minister resigned", "election campaign rally",
-               "opposition leader criticised the government", "voters at the polls",
-               "the senate debated reform"],
-    ECONOMY: ["shares fell on the stock market", "the central bank raised interest rates",
-              "quarterly profits beat forecasts", "inflation slowed last month",
-              "the company announced a merger", "investors sold bonds"],
-    TECH: ["researchers released new software", "the chip maker unveiled a processor",
-           "scientists sequenced the genome", "a security flaw in the browser",
-           "the telescope observed a distant galaxy", "engineers tested the robot"],
-    ARTS: ["the film premiered at the festival", "the singer released an album",
-           "the novel won a literary prize", "actors on the red carpet",
-           "the gallery opened an exhibition", "the band announced a tour"],
+    SPORT: [
+        "the striker scored twice",
+        "coach praised the defence",
+        "title race at the stadium",
+        "the match ended in a draw",
+        "champions league final",
+        "the goalkeeper saved a penalty",
+    ],
+    POLITICS: [
+        "parliament passed the bill",
+        "the minister resigned",
+        "election campaign rally",
+        "opposition leader criticised the government",
+        "voters at the polls",
+        "the senate debated reform",
+    ],
+    ECONOMY: [
+        "shares fell on the stock market",
+        "the central bank raised interest rates",
+        "quarterly profits beat forecasts",
+        "inflation slowed last month",
+        "the company announced a merger",
+        "investors sold bonds",
+    ],
+    TECH: [
+        "researchers released new software",
+        "the chip maker unveiled a processor",
+        "scientists sequenced the genome",
+        "a security flaw in the browser",
+        "the telescope observed a distant galaxy",
+        "engineers tested the robot",
+    ],
+    ARTS: [
+        "the film premiered at the festival",
+        "the singer released an album",
+        "the novel won a literary prize",
+        "actors on the red carpet",
+        "the gallery opened an exhibition",
+        "the band announced a tour",
+    ],
 }
 
 
@@ -67,8 +92,9 @@ def model() -> TopicClassifier:
 
 @pytest.mark.pure
 def test_classify_returns_iptc_codes_sorted_by_score(model: TopicClassifier) -> None:
-    results = model.classify(["The striker scored in the final match at the stadium."], top_k=5,
-                             min_score=0.0)
+    results = model.classify(
+        ["The striker scored in the final match at the stadium."], top_k=5, min_score=0.0
+    )
     topics = results[0]
     assert topics[0]["code"] == SPORT
     assert all(t["code"] in TOPIC_LABELS and t["label"] == TOPIC_LABELS[t["code"]] for t in topics)
@@ -152,24 +178,33 @@ def test_read_ag_news(tmp_path: Path) -> None:
 def test_read_labelled_jsonl_formats(tmp_path: Path) -> None:
     bbc = tmp_path / "anywhere" / "articles.jsonl"
     bbc.parent.mkdir()
-    rows = [{"label": "tech", "title": "New phone", "text": "A phone."},
-            {"label": "entertainment", "title": "Film", "text": "A film."}]
+    rows = [
+        {"label": "tech", "title": "New phone", "text": "A phone."},
+        {"label": "entertainment", "title": "Film", "text": "A film."},
+    ]
     bbc.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     examples = read_examples(bbc)
     assert [e.code for e in examples] == [TECH, ARTS]
     assert {e.dataset for e in examples} == {"bbc_news"}
     own = tmp_path / "mine" / "data.jsonl"
     own.parent.mkdir()
-    own.write_text(json.dumps({"label": "medtop:11000000", "title": "Vote", "body": "A vote."})
-                   + "\n" + json.dumps({"label": "sport", "text": "A race."}) + "\n")
+    own.write_text(
+        json.dumps({"label": "medtop:11000000", "title": "Vote", "body": "A vote."})
+        + "\n"
+        + json.dumps({"label": "sport", "text": "A race."})
+        + "\n"
+    )
     examples = read_labelled_jsonl(own)
     assert [(e.text, e.code, e.dataset) for e in examples] == [
-        ("Vote\n\nA vote.", POLITICS, "mine"), ("A race.", SPORT, "mine")]
+        ("Vote\n\nA vote.", POLITICS, "mine"),
+        ("A race.", SPORT, "mine"),
+    ]
 
 
 @pytest.mark.pure
-@pytest.mark.parametrize("record", [{"text": "no label"}, {"label": "sport"},
-                                    {"label": "gardening", "text": "Roses."}])
+@pytest.mark.parametrize(
+    "record", [{"text": "no label"}, {"label": "sport"}, {"label": "gardening", "text": "Roses."}]
+)
 def test_read_labelled_jsonl_rejects_bad_records(tmp_path: Path, record: dict[str, str]) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps(record) + "\n")
@@ -188,16 +223,22 @@ def test_label_code_and_scoring() -> None:
 
 @pytest.mark.pure
 def test_predict_stays_in_the_label_space(model: TopicClassifier) -> None:
-    examples = [Example("The film premiered at the festival.", SPORT, "d", "1"),
-                Example("Parliament passed the bill.", POLITICS, "d", "2")]
+    examples = [
+        Example("The film premiered at the festival.", SPORT, "d", "1"),
+        Example("Parliament passed the bill.", POLITICS, "d", "2"),
+    ]
     assert set(predict(model, examples, head="d")) <= {SPORT, POLITICS}
 
 
 @pytest.mark.pure
 def test_shipped_model_loads_and_classifies() -> None:
     model = TopicClassifier.load()
-    topics = model.classify(["The midfielder scored a late winner as the champions beat the "
-                             "league leaders at their stadium on Saturday."])[0]
+    topics = model.classify(
+        [
+            "The midfielder scored a late winner as the champions beat the "
+            "league leaders at their stadium on Saturday."
+        ]
+    )[0]
     assert topics[0]["code"] == SPORT and topics[0]["score"] > 0.5
 
 

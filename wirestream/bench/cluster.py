@@ -29,8 +29,32 @@ from pipeline.features import article_features
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 BASE_STORIES = 400
 ARTICLES_PER_STORY = 2
-_SYLLABLES = ["ka", "lo", "mi", "ran", "tel", "vos", "dur", "en", "par", "sil", "gor", "na",
-              "bre", "ti", "mun", "hal", "ced", "ro", "fin", "ast", "ul", "zer", "bo", "qui"]
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ran",
+    "tel",
+    "vos",
+    "dur",
+    "en",
+    "par",
+    "sil",
+    "gor",
+    "na",
+    "bre",
+    "ti",
+    "mun",
+    "hal",
+    "ced",
+    "ro",
+    "fin",
+    "ast",
+    "ul",
+    "zer",
+    "bo",
+    "qui",
+]
 _LABELS = ["PERSON", "PERSON", "GPE", "ORG", "ORG", "GPE", "PERSON"]
 _PREFIX = {"PERSON": "p", "GPE": "g", "ORG": "o"}
 
@@ -67,32 +91,51 @@ def _pick(story: int, token: str) -> str:
     return vocab[min(len(vocab) - 1, int(len(vocab) ** share) - 1)]
 
 
-def _story_article(rng: random.Random, story: list[str], names: list[tuple[str, str]],
-                   n: int) -> dict[str, Any]:
+def _story_article(
+    rng: random.Random, story: list[str], names: list[tuple[str, str]], n: int
+) -> dict[str, Any]:
     """One synthetic article: sentences mixing story words, common words and names."""
     vocab = vocabulary()
     sentences = []
     for _ in range(14):
-        picked = [rng.choice(story) if rng.random() < 0.5 else vocab[_zipf(rng, len(vocab))]
-                  for _ in range(rng.randint(12, 22))]
+        picked = [
+            rng.choice(story) if rng.random() < 0.5 else vocab[_zipf(rng, len(vocab))]
+            for _ in range(rng.randint(12, 22))
+        ]
         picked.insert(rng.randrange(len(picked)), rng.choice(names)[0])
         sentences.append(" ".join(picked).capitalize() + ".")
     text = " ".join(sentences)
-    entities = [{"name": name, "label": label, "count": max(1, text.count(name)),
-                 "first_offset": max(0, text.find(name))} for name, label in names]
+    entities = [
+        {
+            "name": name,
+            "label": label,
+            "count": max(1, text.count(name)),
+            "first_offset": max(0, text.find(name)),
+        }
+        for name, label in names
+    ]
     url = f"https://bench{n % 50}.example/story/{n}"
     return {
-        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24], "url": url,
-        "canonical_url": url, "source": f"bench{n % 50}", "title": " ".join(story[:6]).title(),
-        "text": text, "published_at": None, "ingested_at": NOW.isoformat(), "language": "en",
-        "content_hash": hashlib.sha256(text.encode()).hexdigest()[:24], "entities": entities,
-        "topics": [], "origin": {"topic": "bench", "partition": 0, "offset": n},
+        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24],
+        "url": url,
+        "canonical_url": url,
+        "source": f"bench{n % 50}",
+        "title": " ".join(story[:6]).title(),
+        "text": text,
+        "published_at": None,
+        "ingested_at": NOW.isoformat(),
+        "language": "en",
+        "content_hash": hashlib.sha256(text.encode()).hexdigest()[:24],
+        "entities": entities,
+        "topics": [],
+        "origin": {"topic": "bench", "partition": 0, "offset": n},
     }
 
 
 @functools.cache
-def base_pool(stories: int = BASE_STORIES, seed: int = 11) -> tuple[tuple[dict[str, Any], ...],
-                                                                     ...]:
+def base_pool(
+    stories: int = BASE_STORIES, seed: int = 11
+) -> tuple[tuple[dict[str, Any], ...], ...]:
     """Base stories, each a tuple of articles with production features and snapshots.
 
     Args:
@@ -104,8 +147,10 @@ def base_pool(stories: int = BASE_STORIES, seed: int = 11) -> tuple[tuple[dict[s
     pool = []
     for s in range(stories):
         story = [vocab[_zipf(rng, len(vocab))] for _ in range(25)]
-        names = [(_word(rng, 3).title() + " " + _word(rng, 3).title(), label)
-                 for label in _LABELS[: rng.randint(3, len(_LABELS))]]
+        names = [
+            (_word(rng, 3).title() + " " + _word(rng, 3).title(), label)
+            for label in _LABELS[: rng.randint(3, len(_LABELS))]
+        ]
         articles = []
         for a in range(ARTICLES_PER_STORY):
             article = _story_article(rng, story, names, s * ARTICLES_PER_STORY + a)
@@ -129,16 +174,21 @@ def variant(base: dict[str, Any], *, story: int, serial: int) -> dict[str, Any]:
     features = dict(base["features"])
     swap = {t: _pick(story, t) for t in features["terms"]}
     features["terms"] = {swap.get(t, t): w for t, w in features["terms"].items()}
-    features["entities"] = {f"{k[:2]}{_pick(story, k)}": w
-                            for k, w in features["entities"].items()}
+    features["entities"] = {f"{k[:2]}{_pick(story, k)}": w for k, w in features["entities"].items()}
     noise = random.Random(serial * 7919 + 1)
     features["minhash"] = [*(noise.getrandbits(32) for _ in range(128)), 400]
     url = f"https://bench{serial % 50}.example/v/{story}/{serial}"
     article_id = hashlib.sha256(url.encode()).hexdigest()[:24]
     features["snapshot"] = {**base["features"]["snapshot"], "article_id": article_id, "url": url}
-    return {**base, "article_id": article_id, "url": url, "canonical_url": url,
-            "content_hash": hashlib.sha256(url.encode()).hexdigest()[:24], "features": features,
-            "origin": {"topic": "bench", "partition": 0, "offset": serial}}
+    return {
+        **base,
+        "article_id": article_id,
+        "url": url,
+        "canonical_url": url,
+        "content_hash": hashlib.sha256(url.encode()).hexdigest()[:24],
+        "features": features,
+        "origin": {"topic": "bench", "partition": 0, "offset": serial},
+    }
 
 
 def prefill(live_events: int, *, batch: int = 500) -> dict[str, Any]:
@@ -157,8 +207,7 @@ def prefill(live_events: int, *, batch: int = 500) -> dict[str, Any]:
     for story in range(live_events):
         members = pool[story % len(pool)]
         count = 2 if story % 3 == 0 else 1
-        articles += [variant(members[i], story=story, serial=story * 4 + i)
-                     for i in range(count)]
+        articles += [variant(members[i], story=story, serial=story * 4 + i) for i in range(count)]
     config = ClusterConfig()
     for start in range(0, len(articles), batch):
         evict(state, now=NOW, config=config)
@@ -205,8 +254,9 @@ def run(live_events: int, articles: int, *, batch: int = 100) -> dict[str, Any]:
     joined = 0
     clock = time.perf_counter()
     for start in range(0, len(fresh), batch):
-        decided, _ = cluster_batch(fresh[start : start + batch], state=state,
-                                   now=NOW + timedelta(seconds=1))
+        decided, _ = cluster_batch(
+            fresh[start : start + batch], state=state, now=NOW + timedelta(seconds=1)
+        )
         joined += sum(a["event_id"] != event_id_for(a["article_id"]) for a in decided)
     seconds = time.perf_counter() - clock
     return {
@@ -233,8 +283,13 @@ def add_bench_parser(bench_subparsers: Any) -> None:
         "fresh articles (half follow-ups, half new stories). Medians over --runs; the last "
         "line is a JSON object.",
     )
-    parser.add_argument("--events", type=int, nargs="+", default=[10000, 100000],
-                        help="live event counts (the first and last give cost_ratio)")
+    parser.add_argument(
+        "--events",
+        type=int,
+        nargs="+",
+        default=[10000, 100000],
+        help="live event counts (the first and last give cost_ratio)",
+    )
     parser.add_argument("--articles", type=int, default=2000, help="fresh articles timed")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per event count")
     parser.set_defaults(func=run_bench)
@@ -256,8 +311,10 @@ def run_bench(args: argparse.Namespace) -> int:
         summary[f"articles_per_s_{_label(events)}"] = rate
         costs.append(1.0 / rate)
     summary["cost_ratio"] = round(costs[-1] / costs[0], 3)
-    summary["config"] = {"max_candidates": ClusterConfig().max_candidates,
-                         "index_cap": ClusterConfig().index_cap}
+    summary["config"] = {
+        "max_candidates": ClusterConfig().max_candidates,
+        "index_cap": ClusterConfig().index_cap,
+    }
     sys.stdout.write(json.dumps(summary) + "\n")
     return 0
 

@@ -116,8 +116,9 @@ def start_run(name: str, shape: Shape, root: Path) -> Run:
     for n in range(shape.workers):
         worker = Worker(cluster.bootstrap, root / f"worker-{n}", env, name=f"{run_id}-w{n}")
         run.workers.append(worker.start())
-    run.feeder = Feeder(cluster.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs),
-                        shape.rate)
+    run.feeder = Feeder(
+        cluster.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs), shape.rate
+    )
     run.feeder.start()
     return run
 

@@ -120,7 +120,9 @@ def _describe(run: Run) -> dict[str, Any] | None:
 
     try:
         admin = KafkaAdminClient(
-            bootstrap_servers=run.bootstrap, client_id="chaos-probe", request_timeout_ms=5000,
+            bootstrap_servers=run.bootstrap,
+            client_id="chaos-probe",
+            request_timeout_ms=5000,
         )
     except Exception:  # a node is down or the cluster is electing: ask again later
         return None

@@ -50,7 +50,9 @@ def create_topics(bootstrap: str, settings: Settings) -> None:
         admin.create_topics(
             [
                 NewTopic(
-                    name, partitions, replication,
+                    name,
+                    partitions,
+                    replication,
                     topic_configs={**configs, **(APPEND_TIME if name in outputs else {})},
                 )
                 for name, (partitions, configs) in topic_specs(settings).items()
@@ -87,8 +89,11 @@ class Feeder(threading.Thread):
 
         try:
             client = KafkaProducer(
-                bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
-                linger_ms=5, delivery_timeout_ms=180_000,
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=5,
+                delivery_timeout_ms=180_000,
             )
         except Exception as error:  # surfaced by the scenario, which fails the run
             self.error = error
@@ -118,7 +123,9 @@ def output_count(bootstrap: str, settings: Settings) -> int | None:
     topics = (settings.topics.articles, settings.topics.deadletter)
     with contextlib.suppress(Exception):
         consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=5000,
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            request_timeout_ms=5000,
         )
         try:
             parts = [

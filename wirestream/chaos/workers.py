@@ -38,9 +38,18 @@ class Worker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "WIRESTREAM_INSTANCE_ID": self.name, **self.env}
         command = [
-            sys.executable, "-m", "wirestream", "worker", "--broker", self.bootstrap,
-            "--data-dir", str(self.data_dir), "--web-port", str(free_port()),
-            "--loglevel", "warn",
+            sys.executable,
+            "-m",
+            "wirestream",
+            "worker",
+            "--broker",
+            self.bootstrap,
+            "--data-dir",
+            str(self.data_dir),
+            "--web-port",
+            str(free_port()),
+            "--loglevel",
+            "warn",
         ]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(

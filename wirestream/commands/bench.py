@@ -22,6 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     from wirestream.bench.cluster import add_bench_parser as add_cluster_bench
 
     add_cluster_bench(targets)
+    from wirestream.bench.e2e import add_bench_parser as add_e2e_bench
+
+    add_e2e_bench(targets)
 
 
 def run_enrich(args: argparse.Namespace) -> int:

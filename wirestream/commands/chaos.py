@@ -20,7 +20,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     parser.add_argument("--quick", action="store_true", help="CI form: one kill, one restart")
     parser.add_argument(
-        "--scenario", action="append", choices=sorted({**FULL, **QUICK}),
+        "--scenario",
+        action="append",
+        choices=sorted({**FULL, **QUICK}),
         help="run only these (repeatable)",
     )
     parser.add_argument("--work-dir", type=Path, default=None, help="scratch folder (kept)")

@@ -27,8 +27,12 @@ def add_eval_parser(eval_subparsers: Any) -> None:
     )
     clustering.add_argument("file", type=Path, help="JSONL: doc_id, title, text, cluster_id, url")
     clustering.add_argument("--seed", type=int, default=0, help="first shuffle seed")
-    clustering.add_argument("--seeds", type=int, default=1,
-                            help="number of seeds (seed, seed+1, ...); >1 adds mean and spread")
+    clustering.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="number of seeds (seed, seed+1, ...); >1 adds mean and spread",
+    )
     clustering.set_defaults(func=run_clustering)
     dedup = eval_subparsers.add_parser(
         "dedup",
@@ -37,8 +41,12 @@ def add_eval_parser(eval_subparsers: Any) -> None:
         "footer, wording, spacing), exact copies and unrelated stories from the shared data, "
         "stream them through cluster_batch and score duplicate_of. Last line is JSON.",
     )
-    dedup.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                       help="folder with bbc_news/ and ecbplus/ (default ../shared/data)")
+    dedup.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="folder with bbc_news/ and ecbplus/ (default ../shared/data)",
+    )
     dedup.add_argument("--seed", type=int, default=0, help="sampling and edit seed")
     dedup.set_defaults(func=run_dedup)
 

@@ -29,7 +29,8 @@ def add_eval_parser(eval_subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--model", default=None, help="installed spaCy model (default: settings)")
     parser.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size")
     parser.add_argument(
-        "--stock", action="store_true",
+        "--stock",
+        action="store_true",
         help="score the stock model alone: no gazetteer, no fine-tuned NER, no case restoration",
     )
     parser.set_defaults(func=run)
@@ -51,15 +52,23 @@ def run(args: argparse.Namespace) -> int:
     model_name = args.model or default_model_name()
     improved = not args.stock
     nlp = load_model(model_name, gazetteer=improved, finetuned=improved)
-    report = evaluate(nlp, read_conll(args.file), batch_size=args.batch_size,
-                      restore_case=improved)
-    report = {"task": "ner", "file": str(args.file), "model": model_name,
-              "improvements": improved, **report}
+    report = evaluate(nlp, read_conll(args.file), batch_size=args.batch_size, restore_case=improved)
+    report = {
+        "task": "ner",
+        "file": str(args.file),
+        "model": model_name,
+        "improvements": improved,
+        **report,
+    }
     for kind, scores in report["per_type"].items():
-        sys.stdout.write(f"{kind:5} P {scores['precision']:.3f}  R {scores['recall']:.3f}  "
-                         f"F1 {scores['f1']:.3f}  gold {scores['n_gold']}\n")
-    sys.stdout.write(f"ALL   P {report['precision']:.3f}  R {report['recall']:.3f}  "
-                     f"F1 {report['f1']:.3f}  ({report['n_sentences']} sentences, "
-                     f"{report['tokens_per_s']} tokens/s)\n")
+        sys.stdout.write(
+            f"{kind:5} P {scores['precision']:.3f}  R {scores['recall']:.3f}  "
+            f"F1 {scores['f1']:.3f}  gold {scores['n_gold']}\n"
+        )
+    sys.stdout.write(
+        f"ALL   P {report['precision']:.3f}  R {report['recall']:.3f}  "
+        f"F1 {report['f1']:.3f}  ({report['n_sentences']} sentences, "
+        f"{report['tokens_per_s']} tokens/s)\n"
+    )
     sys.stdout.write(json.dumps(report, sort_keys=True) + "\n")
     return 0

@@ -20,8 +20,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--url", default="http://127.0.0.1:6066", help="the worker's web address")
     parser.add_argument("--max-lag", type=int, default=10_000, help="total consumer lag allowed")
     parser.add_argument(
-        "--max-error-rate", type=float, default=0.05,
-        help="dead letters per raw input over the last 5 minutes allowed (0..1)")
+        "--max-error-rate",
+        type=float,
+        default=0.05,
+        help="dead letters per raw input over the last 5 minutes allowed (0..1)",
+    )
     parser.add_argument("--require-ready", action="store_true", help="also fail when not ready")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the worker")
     parser.add_argument("--json", action="store_true", help="print the verdict and status as JSON")
@@ -73,8 +76,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"wirestream status: {args.url} unreachable: {error}")
         return UNREACHABLE
-    found = problems(status, max_lag=args.max_lag, max_error_rate=args.max_error_rate,
-                     require_ready=args.require_ready)
+    found = problems(
+        status,
+        max_lag=args.max_lag,
+        max_error_rate=args.max_error_rate,
+        require_ready=args.require_ready,
+    )
     if args.json:
         print(json.dumps({"ok": not found, "problems": found, "status": status}))
     else:
@@ -95,9 +102,15 @@ def render(status: dict[str, Any], found: list[str], console: Any) -> None:
     console.print(f"[bold]{status['app_id']}[/]  {verdict}  {checks}  {uptime}")
     rates = Table("window", "raw in/s", "articles/s", "dead/s", "error rate", "duplicate rate")
     for window, r in status["rates"].items():
-        rates.add_row(window, *(f"{r.get(k, 0):.2f}" for k in
-                                ("ingested_per_s", "articles_per_s", "deadletters_per_s")),
-                      f"{r.get('error_rate', 0):.1%}", f"{r.get('duplicate_rate', 0):.1%}")
+        rates.add_row(
+            window,
+            *(
+                f"{r.get(k, 0):.2f}"
+                for k in ("ingested_per_s", "articles_per_s", "deadletters_per_s")
+            ),
+            f"{r.get('error_rate', 0):.1%}",
+            f"{r.get('duplicate_rate', 0):.1%}",
+        )
     console.print(rates)
     totals = status["totals"]
     console.print("totals: " + ", ".join(f"{k} {v:.0f}" for k, v in totals.items()))
@@ -108,13 +121,21 @@ def render(status: dict[str, Any], found: list[str], console: Any) -> None:
     events = Table("event", "sources", "articles", "updated", title="newest events")
     for event in status["recent_events"][:10]:
         names = sorted({s["name"] for s in event["sources"] if s.get("name")})
-        events.add_row(str(event["title"])[:70], ", ".join(names), str(event["article_count"]),
-                       str(event["updated_at"] or ""))
+        events.add_row(
+            str(event["title"])[:70],
+            ", ".join(names),
+            str(event["article_count"]),
+            str(event["updated_at"] or ""),
+        )
     console.print(events)
     dead = Table("when", "stage", "reason", "message", title="last dead letters")
     for letter in status["recent_deadletters"][:10]:
-        dead.add_row(str(letter["failed_at"]), str(letter["stage"]), str(letter["reason"]),
-                     str(letter["message"])[:60])
+        dead.add_row(
+            str(letter["failed_at"]),
+            str(letter["stage"]),
+            str(letter["reason"]),
+            str(letter["message"])[:60],
+        )
     console.print(dead)
     for problem in found:
         console.print(f"[red]✗ {problem}[/]")

@@ -34,8 +34,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     train.add_argument("--ag", type=Path, default=DEFAULT_AG, help="AG News CSV ('' to skip)")
     train.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="BBC News JSONL ('' to skip)")
-    train.add_argument("--jsonl", type=Path, action="append", default=[],
-                       help="extra labelled JSONL (repeatable)")
+    train.add_argument(
+        "--jsonl", type=Path, action="append", default=[], help="extra labelled JSONL (repeatable)"
+    )
     train.add_argument("--out", type=Path, required=True, help="model folder to write")
     train.add_argument("--c", type=float, default=DEFAULT_C, help="inverse regularization")
     train.set_defaults(func=run_train)
@@ -102,8 +103,13 @@ def run_train(args: argparse.Namespace) -> int:
         counts[example.dataset] = counts.get(example.dataset, 0) + 1
     model.meta = {"trained_on": counts, "c": args.c, "heads": model.heads}
     model.save(args.out)
-    summary = {"out": str(args.out), "examples": counts, "codes": model.codes,
-               "heads": model.heads, "columns": len(model.columns)}
+    summary = {
+        "out": str(args.out),
+        "examples": counts,
+        "codes": model.codes,
+        "heads": model.heads,
+        "columns": len(model.columns),
+    }
     sys.stdout.write(json.dumps(summary, sort_keys=True) + "\n")
     return 0
 
@@ -133,13 +139,22 @@ def run_eval(args: argparse.Namespace) -> int:
             examples, extra, folds=args.folds, c=args.c, head=args.head
         )
         mode = f"{args.folds}-fold cross-validation"
-    report = {"task": "topics", "file": str(args.file), "mode": mode, "head": head,
-              **score([e.code for e in examples], predicted)}
+    report = {
+        "task": "topics",
+        "file": str(args.file),
+        "mode": mode,
+        "head": head,
+        **score([e.code for e in examples], predicted),
+    }
     report["articles_per_s"] = articles_per_s(model, [e.text for e in examples])
     for code, scores in report["per_label"].items():
-        sys.stdout.write(f"{code} {scores['label'][:28]:28} P {scores['precision']:.3f}  "
-                         f"R {scores['recall']:.3f}  F1 {scores['f1']:.3f}  n {scores['n']}\n")
-    sys.stdout.write(f"accuracy {report['accuracy']:.4f}  macro F1 {report['macro_f1']:.4f}  "
-                     f"n {report['n']}  ({mode}; {report['articles_per_s']} articles/s)\n")
+        sys.stdout.write(
+            f"{code} {scores['label'][:28]:28} P {scores['precision']:.3f}  "
+            f"R {scores['recall']:.3f}  F1 {scores['f1']:.3f}  n {scores['n']}\n"
+        )
+    sys.stdout.write(
+        f"accuracy {report['accuracy']:.4f}  macro F1 {report['macro_f1']:.4f}  "
+        f"n {report['n']}  ({mode}; {report['articles_per_s']} articles/s)\n"
+    )
     sys.stdout.write(json.dumps(report, sort_keys=True) + "\n")
     return 0

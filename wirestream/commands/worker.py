@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         console_port=0,
         logging_config=logging_config(args.log_format, args.loglevel),
     )
+    # Faust's start-up spinner leaves the root logger at DEBUG below --loglevel info.
+    worker.spinner = None
     try:
         worker.execute_from_commandline()
     finally:

@@ -108,6 +108,7 @@ def pairwise_f1(predicted: Sequence[str], gold: Sequence[str]) -> float:
         predicted: predicted cluster per item.
         gold: gold cluster per item.
     """
+
     def pairs(counts: Counter[Any]) -> int:
         return sum(c * (c - 1) // 2 for c in counts.values())
 
@@ -182,8 +183,9 @@ def evaluate(
         config: clusterer configuration (default `ClusterConfig()`).
     """
     config = config or ClusterConfig()
-    runs = [score_run(records, articles, run_stream(articles, seed=s, config=config))
-            for s in seeds]
+    runs = [
+        score_run(records, articles, run_stream(articles, seed=s, config=config)) for s in seeds
+    ]
     result = dict(runs[0])
     result["seed"] = seeds[0]
     if len(runs) > 1:

@@ -42,9 +42,17 @@ def make_article(url: str, title: str, text: str, *, source: str) -> dict[str, A
     """
     folded = " ".join(text.split()).lower()
     return {
-        "article_id": _hex24(url), "url": url, "canonical_url": url, "source": source,
-        "title": title, "text": text, "published_at": None, "ingested_at": NOW.isoformat(),
-        "content_hash": _hex24(folded), "entities": [], "topics": [],
+        "article_id": _hex24(url),
+        "url": url,
+        "canonical_url": url,
+        "source": source,
+        "title": title,
+        "text": text,
+        "published_at": None,
+        "ingested_at": NOW.isoformat(),
+        "content_hash": _hex24(folded),
+        "entities": [],
+        "topics": [],
     }
 
 
@@ -56,8 +64,9 @@ def syndicate(title: str, text: str, rng: random.Random) -> tuple[str, str, list
         text: original body (paragraphs separated by blank lines).
         rng: random source.
     """
-    edits = rng.sample(["headline", "trim", "dateline", "footer", "wording", "spacing"],
-                       rng.randint(1, 3))
+    edits = rng.sample(
+        ["headline", "trim", "dateline", "footer", "wording", "spacing"], rng.randint(1, 3)
+    )
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     if "headline" in edits:
         title = rng.choice(["UPDATE 1-", "WRAPUP: ", "Analysis: ", ""]) + title.upper()
@@ -106,19 +115,28 @@ def build_set(
             copy_url = f"https://partner{copy}.example/story/{index}?utm_source=feed"
             items.append((make_article(copy_url, new_title, body, source=f"partner{copy}"), group))
         if index % 5 == 0:
-            items.append((make_article(f"https://mirror.example/{index}", title, text,
-                                       source="mirror"), group))
+            items.append(
+                (
+                    make_article(f"https://mirror.example/{index}", title, text, source="mirror"),
+                    group,
+                )
+            )
         if index % 7 == 0:
             items.append((make_article(url, title, text, source="origin"), group))
     for index, (title, text) in enumerate(negatives):
-        items.append((make_article(f"https://other.example/{index}", title, text,
-                                   source="other"), f"n{index}"))
+        items.append(
+            (
+                make_article(f"https://other.example/{index}", title, text, source="other"),
+                f"n{index}",
+            )
+        )
     rng.shuffle(items)
     return items
 
 
-def evaluate(items: Sequence[tuple[dict[str, Any], str]], *, config: ClusterConfig,
-             batch_size: int = 16) -> dict[str, Any]:
+def evaluate(
+    items: Sequence[tuple[dict[str, Any], str]], *, config: ClusterConfig, batch_size: int = 16
+) -> dict[str, Any]:
     """Run the items through `cluster_batch` and score `duplicate_of` against the groups.
 
     Args:
@@ -143,10 +161,12 @@ def evaluate(items: Sequence[tuple[dict[str, Any], str]], *, config: ClusterConf
     predicted = counts["tp"] + counts["fp"]
     return {
         "near_dup_precision": round(counts["tp"] / predicted, 4) if predicted else 0.0,
-        "near_dup_recall": round(counts["tp"] / counts["expected"], 4) if counts["expected"]
+        "near_dup_recall": round(counts["tp"] / counts["expected"], 4)
+        if counts["expected"]
         else 0.0,
         "exact_recall": round(counts["exact_found"] / counts["exact_expected"], 4)
-        if counts["exact_expected"] else 0.0,
+        if counts["exact_expected"]
+        else 0.0,
         "n_articles": len(items),
         "n_expected_duplicates": counts["expected"],
         "n_predicted_duplicates": predicted,
@@ -155,16 +175,25 @@ def evaluate(items: Sequence[tuple[dict[str, Any], str]], *, config: ClusterConf
     }
 
 
-def _score(result: dict[str, Any], group: str, article: dict[str, Any], group_of: dict[str, str],
-           seen_groups: set[str], counts: dict[str, int], state: dict[str, Any]) -> None:
+def _score(
+    result: dict[str, Any],
+    group: str,
+    article: dict[str, Any],
+    group_of: dict[str, str],
+    seen_groups: set[str],
+    counts: dict[str, int],
+    state: dict[str, Any],
+) -> None:
     redelivery = article["article_id"] in group_of
     group_of.setdefault(article["article_id"], group)
     expected = group in seen_groups
     seen_groups.add(group)
     if redelivery:
         return
-    exact = any(state.get(f"{k}:{v}") not in (None, article["article_id"]) for k, v in
-                (("hash", article["content_hash"]),))
+    exact = any(
+        state.get(f"{k}:{v}") not in (None, article["article_id"])
+        for k, v in (("hash", article["content_hash"]),)
+    )
     counts["expected"] += expected
     if expected and exact:
         counts["exact_expected"] += 1
@@ -177,8 +206,9 @@ def _score(result: dict[str, Any], group: str, article: dict[str, Any], group_of
         counts["fp"] += 1
 
 
-def load_sets(data: Path, *, seed: int, n_base: int = 400) -> tuple[list[tuple[str, str]],
-                                                                       list[tuple[str, str]]]:
+def load_sets(
+    data: Path, *, seed: int, n_base: int = 400
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Originals and unrelated negatives from BBC News, plus one ECB+ article per event.
 
     BBC rows with a repeated body or headline are dropped (the set holds known copies); ECB+

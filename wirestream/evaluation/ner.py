@@ -23,13 +23,43 @@ from spacy.language import Language
 from pipeline.entities import entity_mentions
 
 LABEL_MAP = {
-    "PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG",
-    "NORP": "MISC", "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC",
-    "LAW": "MISC", "LANGUAGE": "MISC",
+    "PERSON": "PER",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "ORG": "ORG",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "PRODUCT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
 }
 TYPES = ("PER", "LOC", "ORG", "MISC")
-NO_SPACE_BEFORE = frozenset({",", ".", ":", ";", "!", "?", ")", "]", "}", "%", "'s", "'S",
-                             "n't", "N'T", "'", "'re", "'ve", "'ll", "'m", "'d"})
+NO_SPACE_BEFORE = frozenset(
+    {
+        ",",
+        ".",
+        ":",
+        ";",
+        "!",
+        "?",
+        ")",
+        "]",
+        "}",
+        "%",
+        "'s",
+        "'S",
+        "n't",
+        "N'T",
+        "'",
+        "'re",
+        "'ve",
+        "'ll",
+        "'m",
+        "'d",
+    }
+)
 NO_SPACE_AFTER = frozenset({"(", "[", "{", "$"})
 
 Span = tuple[int, int, int, int, str]  # document, sentence, first token, end token, type
@@ -128,8 +158,11 @@ def predicted_spans(
         if kind is None:
             continue
         for sent_index, tokens in enumerate(offsets):
-            covered = [i for i, (start, end) in enumerate(tokens)
-                       if start < mention["end"] and mention["start"] < end]
+            covered = [
+                i
+                for i, (start, end) in enumerate(tokens)
+                if start < mention["end"] and mention["start"] < end
+            ]
             if covered:
                 spans.add((doc_index, sent_index, covered[0], covered[-1] + 1, kind))
                 break
@@ -137,7 +170,10 @@ def predicted_spans(
 
 
 def evaluate(
-    nlp: Language, documents: list[Document], *, batch_size: int = 16,
+    nlp: Language,
+    documents: list[Document],
+    *,
+    batch_size: int = 16,
     restore_case: bool = True,
 ) -> dict[str, Any]:
     """Run production NER over documents and score entity-level P/R/F1.
@@ -150,8 +186,9 @@ def evaluate(
     """
     laid_out = [layout(document) for document in documents]
     started = time.perf_counter()
-    mentions = entity_mentions(nlp, [text for text, _ in laid_out], batch_size=batch_size,
-                               restore_case=restore_case)
+    mentions = entity_mentions(
+        nlp, [text for text, _ in laid_out], batch_size=batch_size, restore_case=restore_case
+    )
     seconds = time.perf_counter() - started
     predicted: set[Span] = set()
     for index, ((_, offsets), found) in enumerate(zip(laid_out, mentions, strict=True)):
@@ -171,7 +208,8 @@ def evaluate(
     report.update(
         n_documents=len(documents),
         n_sentences=sum(len(document.sentences) for document in documents),
-        n_tokens=n_tokens, seconds=round(seconds, 2),
+        n_tokens=n_tokens,
+        seconds=round(seconds, 2),
         tokens_per_s=round(n_tokens / seconds) if seconds else None,
     )
     return report
@@ -188,5 +226,10 @@ def prf(gold: set[Span], predicted: set[Span]) -> dict[str, Any]:
     precision = hits / len(predicted) if predicted else 0.0
     recall = hits / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "n_gold": len(gold), "n_predicted": len(predicted)}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "n_gold": len(gold),
+        "n_predicted": len(predicted),
+    }

@@ -77,12 +77,21 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
         precision = tp / n_pred if n_pred else 0.0
         recall = tp / n_gold if n_gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-        per_label[code] = {"label": TOPIC_LABELS.get(code, code), "precision": round(precision, 4),
-                           "recall": round(recall, 4), "f1": round(f1, 4), "n": n_gold}
+        per_label[code] = {
+            "label": TOPIC_LABELS.get(code, code),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "n": n_gold,
+        }
     accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1)
     macro_f1 = float(np.mean([s["f1"] for s in per_label.values()])) if per_label else 0.0
-    return {"accuracy": round(accuracy, 4), "macro_f1": round(macro_f1, 4), "n": len(gold),
-            "per_label": per_label}
+    return {
+        "accuracy": round(accuracy, 4),
+        "macro_f1": round(macro_f1, 4),
+        "n": len(gold),
+        "per_label": per_label,
+    }
 
 
 def articles_per_s(model: TopicClassifier, texts: Sequence[str], *, batch_size: int = 256) -> float:
