@@ -6,11 +6,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from deploy.config import free_port
+from wirestream.workers import spawn_worker
 
 
 class WorkerProcess:
@@ -34,24 +34,10 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         """Start the worker (returns at once; output appears when it is ready)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "WIRESTREAM_APP_ID": self.app_id, **self.extra_env}
-        command = [
-            sys.executable,
-            "-m",
-            "wirestream",
-            "worker",
-            "--broker",
-            self.bootstrap,
-            "--data-dir",
-            str(self.data_dir),
-            "--web-port",
-            str(self.web_port),
-        ]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-            )
+        env = {"WIRESTREAM_APP_ID": self.app_id, **self.extra_env}
+        self.proc = spawn_worker(
+            self.bootstrap, self.data_dir, web_port=self.web_port, env=env, log=self.log
+        )
         return self
 
     def stop(self, *, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:

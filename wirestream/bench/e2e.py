@@ -19,7 +19,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -221,30 +220,10 @@ def start_worker(bootstrap: str, data_dir: Path, env: Mapping[str, str]) -> Work
         env: ``WIRESTREAM_*`` settings on top of the bench's environment.
     """
     from deploy.config import free_port
+    from wirestream.workers import spawn_worker
 
-    data_dir.mkdir(parents=True, exist_ok=True)
     port, log = free_port(), data_dir / "worker.log"
-    # default log level: with warn or above, Faust's spinner sets the root logger to DEBUG
-    command = [
-        sys.executable,
-        "-m",
-        "wirestream",
-        "worker",
-        "--broker",
-        bootstrap,
-        "--data-dir",
-        str(data_dir),
-        "--web-port",
-        str(port),
-    ]
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
+    proc = spawn_worker(bootstrap, data_dir, web_port=port, env=env, log=log)
     return Worker(proc, port, log)
 
 

@@ -6,12 +6,12 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from deploy.config import free_port
+from wirestream.workers import spawn_worker
 
 
 class Worker:
@@ -35,26 +35,15 @@ class Worker:
 
     def start(self) -> Worker:
         """Start (or restart) the worker; returns at once."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "WIRESTREAM_INSTANCE_ID": self.name, **self.env}
-        command = [
-            sys.executable,
-            "-m",
-            "wirestream",
-            "worker",
-            "--broker",
+        env = {"WIRESTREAM_INSTANCE_ID": self.name, **self.env}
+        self.proc = spawn_worker(
             self.bootstrap,
-            "--data-dir",
-            str(self.data_dir),
-            "--web-port",
-            str(free_port()),
-            "--loglevel",
-            "warn",
-        ]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-            )
+            self.data_dir,
+            web_port=free_port(),
+            env=env,
+            log=self.log,
+            extra_args=("--loglevel", "warn"),
+        )
         self.starts += 1
         return self
 

@@ -18,6 +18,7 @@ from wirestream.commands.produce import read_lines
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
 from wirestream.render import render_event
 from wirestream.settings import Settings
+from wirestream.workers import spawn_worker
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -150,27 +151,7 @@ def _start_worker(worker_dir: Path, bootstrap: str, settings: Settings) -> int:
     pid = _worker_pid(worker_dir)
     if pid is not None:
         return pid
-    worker_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "wirestream",
-        "worker",
-        "--broker",
-        bootstrap,
-        "--data-dir",
-        str(worker_dir),
-        "--web-port",
-        str(settings.web_port),
-    ]
-    with open(worker_dir / "worker.log", "ab") as log:
-        child = subprocess.Popen(
-            command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    child = spawn_worker(bootstrap, worker_dir, web_port=settings.web_port)
     (worker_dir / "worker.pid").write_text(str(child.pid))
     return child.pid
 
