@@ -1,7 +1,7 @@
 """Language identification behind one small function, so the library can be swapped.
 
 The default detector is py3langid (langid.py's maintained fork): its model ships inside the
-wheel as an `.npz` (no pickle, no download), results are deterministic, ~1.5 ms per article.
+wheel as an `.npz` (nothing pickled, no download), results are deterministic, ~1.5 ms per article.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Multi-label news topic classifier: hashed word + character n-grams, one logistic model per label.
 
-Labels are IPTC Media Topics top-level codes. The artifact is JSON + ``.npz`` (no pickle): the
+Labels are IPTC Media Topics top-level codes. The artifact is JSON + ``.npz`` (nothing pickled): the
 hashing needs no vocabulary, so the kept hash columns, their idf and the coefficients rebuild it.
 """
 

@@ -122,16 +122,9 @@ class ClientSecurity:
         return config
 
     def aiokafka(self) -> dict[str, Any]:
-        """Keyword arguments for aiokafka clients and connections."""
-        config: dict[str, Any] = {"security_protocol": self.protocol}
-        if self.uses_sasl:
-            config |= {
-                "sasl_mechanism": self.mechanism,
-                "sasl_plain_username": self.username,
-                "sasl_plain_password": self.password,
-            }
-        if self.uses_tls:
-            config["ssl_context"] = self.ssl_context()
+        """Keyword arguments for aiokafka clients and connections (the context checks hosts)."""
+        config = self.kafka_python()
+        config.pop("ssl_check_hostname", None)
         return config
 
     def faust(self) -> dict[str, Any]:
