@@ -32,6 +32,8 @@ class Worker:
         self.log = data_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        # Faust checks a static member's web URL on rejoin: a restart must keep its port.
+        self.web_port = free_port()
 
     def start(self) -> Worker:
         """Start (or restart) the worker; returns at once."""
@@ -39,7 +41,7 @@ class Worker:
         self.proc = spawn_worker(
             self.bootstrap,
             self.data_dir,
-            web_port=free_port(),
+            web_port=self.web_port,
             env=env,
             log=self.log,
             extra_args=("--loglevel", "warn"),
