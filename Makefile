@@ -41,7 +41,7 @@ test: lint ## lint, then every test tier (pure, agents, integration with a real 
 	$(BIN)/pytest -q -m "not soak"
 
 soak: install ## the long scale runs: 10k hostile inputs through process and broker, full chaos
-	$(BIN)/pytest -q -m soak
+	$(BIN)/pytest -q -m "soak or chaos"
 
 test-fast: install ## only the pure and agents tiers
 	$(BIN)/pytest -q -m "pure or agents"
