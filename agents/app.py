@@ -60,6 +60,8 @@ def build_app(
         topic_replication_factor=settings.replication_factor,
         broker_commit_interval=settings.commit_interval_s,
         producer_acks=-1,
+        producer_linger=settings.producer_linger_s,
+        producer_max_batch_size=settings.producer_max_batch_bytes,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),

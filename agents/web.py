@@ -34,9 +34,9 @@ ASSETS = {
     "/static/status.css": ("status.css", "text/css"),
 }
 NO_STORE = {"Cache-Control": "no-store"}
-# Counting the table scans its store: every sample while small, every 6th once large.
+# Counting the table scans its store: every sample while small, once a minute once large.
 LARGE_TABLE = 20_000
-TABLE_EVERY = 6
+TABLE_EVERY = 12
 
 
 class Observer:

@@ -43,7 +43,8 @@ class Settings:
     model: str = ""
     pool_size: int = 1
     batch_size: int = 64
-    batch_within_s: float = 0.5
+    # how long a stage waits to fill a batch: each of the two stages adds up to this latency
+    batch_within_s: float = 0.1
     nlp_batch_size: int = 32
     max_bytes: int = 1_048_576
     max_body_chars: int = 200_000
@@ -66,6 +67,10 @@ class Settings:
     replication_factor: int = 1
     # how often the worker commits offsets: bounds re-sent duplicates after a crash
     commit_interval_s: float = 2.8
+    # producer batching: one produce request per batch of records, not one per record
+    producer_linger_s: float = 0.02
+    # below the broker's 1 MB message.max.bytes: a batch larger than that is rejected
+    producer_max_batch_bytes: int = 524_288
 
     @property
     def topics(self) -> Topics:

@@ -169,3 +169,28 @@ def test_bench_e2e_registers_on_the_bench_targets() -> None:
     assert args.func is e2e.run_command
     assert (args.workers, args.pool_size, args.rounds) == (1, 2, 5)
     assert e2e.Options(workers=args.workers, pool_size=args.pool_size).nlp_processes == 2
+
+
+def test_cpu_per_article_compares_all_pipeline_processes_with_the_ceiling() -> None:
+    stage = {"worker0": 2.0, "worker0.child1": 8.0, "broker": 1.0, "bench": 1.0}
+    figures = e2e.cpu_per_article(stage, {"ceiling0": 4.5, "ceiling1": 4.5}, 200)
+    assert figures["cpu_ms_per_article"] == {
+        "worker0": 10.0,
+        "worker0.child1": 40.0,
+        "broker": 5.0,
+        "bench": 5.0,
+    }
+    assert figures["pipeline_cpu_ms_per_article"] == 60.0
+    assert figures["ceiling_cpu_ms_per_article"] == 45.0
+    assert figures["cpu_ratio"] == 0.75
+
+
+def test_ceiling_processes_are_every_process_of_the_pool() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        # one task may run both times in one process; the accounting must still see both
+        assert sorted(pool.map(abs, [-1, -2])) == [1, 2]
+        pids = e2e.ceiling_processes(pool)
+        assert len(pids) == 2 and os.getpid() not in pids
+        assert all(e2e.cpu_seconds(pid) is not None for pid in pids)

@@ -260,7 +260,7 @@ class Arrivals:
             bootstrap: bootstrap servers.
             raw: the raw topic (outputs point back to it).
             outputs: topics where each input ends (articles, dead letters).
-            events: the events topic (counted only).
+            events: the events topic (its records are counted by offsets, never read).
         """
         from kafka import KafkaConsumer, TopicPartition
 
@@ -268,17 +268,32 @@ class Arrivals:
 
         self.raw, self.events_topic = raw, events
         self.seen: dict[Origin, int] = {}
-        self.events = 0
         self._consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, **client_security()
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            # kafka-python checks CRCs in pure Python (~1 ms per 10 KB): CPU the pipeline needs
+            check_crcs=False,
+            # fewer, fuller fetches; arrival times come from record timestamps, not from here
+            fetch_min_bytes=65_536,
+            fetch_max_wait_ms=200,
+            **client_security(),
         )
         assigned = [
             TopicPartition(t, p)
-            for t in (*outputs, events)
+            for t in outputs
             for p in sorted(self._consumer.partitions_for_topic(t) or ())
         ]
         self._consumer.assign(assigned)
         self._consumer.seek_to_beginning(*assigned)
+
+    @property
+    def events(self) -> int:
+        """Records on the events topic so far (end offsets: the topic is new for each run)."""
+        from kafka import TopicPartition
+
+        parts = self._consumer.partitions_for_topic(self.events_topic) or ()
+        ends = self._consumer.end_offsets([TopicPartition(self.events_topic, p) for p in parts])
+        return sum(ends.values())
 
     def wait_for(
         self,
@@ -308,10 +323,7 @@ class Arrivals:
         return {o: self.seen[o] for o in wanted}
 
     def _poll(self) -> None:
-        for partition, records in self._consumer.poll(timeout_ms=500).items():
-            if partition.topic == self.events_topic:
-                self.events += len(records)
-                continue
+        for records in self._consumer.poll(timeout_ms=500).values():
             for record in records:
                 origin = record_origin(orjson.loads(record.value), self.raw)
                 if origin is not None and origin not in self.seen:
@@ -455,6 +467,11 @@ class _Session:
     # processes to account CPU for, and what they used while only the ceiling ran
     names: dict[str, int] = field(default_factory=dict)
     idle_cpu: dict[str, float] = field(default_factory=dict)
+    # what they used during the pipeline rounds, and the ceiling's processes in its rounds
+    stage_cpu: dict[str, float] = field(default_factory=dict)
+    ceiling_pids: dict[str, int] = field(default_factory=dict)
+    ceiling_cpu: dict[str, float] = field(default_factory=dict)
+    stage_seconds: float = 0.0
 
     def stage(
         self, lines: Sequence[bytes], *, rate: float | None = None
@@ -464,20 +481,55 @@ class _Session:
         sent = produce(self.client, self.raw_topic, lines, partitions=options.partitions, rate=rate)
         return sent, self.arrivals.wait_for(sent, timeout=options.timeout, workers=self.workers)
 
-    def rounds(self, chunks: Sequence[Sequence[bytes]]) -> tuple[list[float], list[float]]:
+    def rounds(
+        self, chunks: Sequence[Sequence[bytes]], normalized: Sequence[list[dict[str, Any]]]
+    ) -> tuple[list[float], list[float]]:
         """Pipeline and ceiling rates per chunk, alternating which goes first."""
         stages, ceilings = [], []
-        for r, chunk in enumerate(chunks):
-            texts = _normalized(chunk)
+        for r, (chunk, texts) in enumerate(zip(chunks, normalized, strict=True)):
             for step in ("stage", "ceiling") if r % 2 else ("ceiling", "stage"):
                 if step == "stage":
-                    stages.append(throughput(*self.stage(chunk)))
+                    with _accounted(self.names, self.stage_cpu):
+                        began = time.monotonic()
+                        stages.append(throughput(*self.stage(chunk)))
+                        self.stage_seconds += time.monotonic() - began
                 else:
-                    before = cpu_used(self.names, {})
-                    ceilings.append(ceiling_rate(self.pool, texts, self.options.nlp_processes))
-                    for name, used in cpu_used(self.names, before).items():
-                        self.idle_cpu[name] = round(self.idle_cpu.get(name, 0.0) + used, 2)
+                    with (
+                        _accounted(self.names, self.idle_cpu),
+                        _accounted(self.ceiling_pids, self.ceiling_cpu),
+                    ):
+                        ceilings.append(ceiling_rate(self.pool, texts, self.options.nlp_processes))
         return stages, ceilings
+
+
+@contextlib.contextmanager
+def _accounted(names: Mapping[str, int], into: dict[str, float]) -> Iterator[None]:
+    # Adds the CPU seconds each named process uses inside the block to ``into``.
+    before = cpu_used(names, {})
+    yield
+    for name, used in cpu_used(names, before).items():
+        into[name] = round(into.get(name, 0.0) + used, 2)
+
+
+def cpu_per_article(
+    stage_cpu: Mapping[str, float], ceiling_cpu: Mapping[str, float], articles: int
+) -> dict[str, Any]:
+    """CPU ms per article of each process in the pipeline rounds, and the ceiling's.
+
+    Args:
+        stage_cpu: CPU seconds per process during the pipeline rounds.
+        ceiling_cpu: CPU seconds per ceiling process during the ceiling rounds.
+        articles: articles per side (the same texts went through both).
+    """
+    per = {name: round(1000 * s / articles, 1) for name, s in stage_cpu.items()}
+    pipeline, ceiling = sum(stage_cpu.values()), sum(ceiling_cpu.values())
+    return {
+        "cpu_ms_per_article": per,
+        "pipeline_cpu_ms_per_article": round(1000 * pipeline / articles, 1),
+        "ceiling_cpu_ms_per_article": round(1000 * ceiling / articles, 1),
+        # the ratio two dedicated cores would give: less noisy than the rates on a shared machine
+        "cpu_ratio": round(ceiling / pipeline, 3) if pipeline else None,
+    }
 
 
 def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
@@ -508,6 +560,7 @@ def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
             _wait_ready(workers, options.timeout)
             for future in warming:
                 future.result()
+            ceiling_pids = {f"ceiling{k}": pid for k, pid in enumerate(ceiling_processes(pool))}
             arrivals = Arrivals(
                 bootstrap,
                 raw=topics.raw,
@@ -519,9 +572,11 @@ def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
                     run = _Session(options, client, arrivals, workers, pool, topics.raw)
                     run.stage(lines[:warm])
                     names = {**process_names(workers, broker_pid), "bench": os.getpid()}
-                    run.names = names
+                    run.names, run.ceiling_pids = names, ceiling_pids
+                    # the ceiling's input, prepared before any CPU is accounted
+                    normalized = [_normalized(chunk) for chunk in chunks]
                     cpu_before, began = cpu_used(names, {}), time.monotonic()
-                    stages, ceilings = run.rounds(chunks)
+                    stages, ceilings = run.rounds(chunks, normalized)
                     rate = statistics.median(stages) / 2
                     used = len(lines)
                     paced = raw_lines(used + max(10, round(rate * options.latency_seconds)))
@@ -531,7 +586,7 @@ def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
                 events = arrivals.events
             finally:
                 arrivals.close()
-    words = statistics.mean(len(a["text"].split()) for a in _normalized(lines))
+    words = statistics.mean(len(a["text"].split()) for texts in normalized for a in texts)
     return {
         **_summary(options, stages, ceilings, rate, latencies),
         "words_per_article": round(words, 1),
@@ -542,7 +597,20 @@ def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
         "cpu_s": cpu,
         # of which while the pipeline had nothing to do (ceiling rounds)
         "cpu_s_idle": run.idle_cpu,
+        **cpu_per_article(run.stage_cpu, run.ceiling_cpu, options.articles * options.rounds),
+        # wall time of the pipeline rounds: CPU / this = each process's share of a core
+        "stage_s": round(run.stage_seconds, 1),
     }
+
+
+def ceiling_processes(pool: ProcessPoolExecutor) -> list[int]:
+    """Pids of the ceiling pool's processes (all started by the warm-up's submits).
+
+    Args:
+        pool: the ceiling's process pool.
+    """
+    # A warm-up task does not pin one process each (a slow loader lets another take two).
+    return sorted(pool._processes or {})
 
 
 @contextlib.contextmanager

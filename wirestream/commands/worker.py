@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -57,6 +58,14 @@ def _access_problem(settings: Settings) -> str | None:
     return None
 
 
+def tune_gc() -> None:
+    """Keep the garbage collector off the event loop's hot path (~12 % of it in bench e2e)."""
+    # What is imported by now lives as long as the process: never scan it again.
+    gc.freeze()
+    # Per-record objects die young; collect every 50k allocations, not every 700.
+    gc.set_threshold(50_000, 20, 20)
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the app and run a Faust worker until it is stopped (SIGINT/SIGTERM)."""
     import faust
@@ -88,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     )
     # Faust's start-up spinner leaves the root logger at DEBUG below --loglevel info.
     worker.spinner = None
+    tune_gc()
     try:
         worker.execute_from_commandline()
     finally:
