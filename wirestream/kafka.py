@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from wirestream.security import ClientSecurity, check_access
+
+T = TypeVar("T")
 
 
 def client_security(security: ClientSecurity | None = None) -> dict[str, Any]:
@@ -64,35 +69,80 @@ def read_topic(
     topic: str,
     *,
     timeout_s: float = 5.0,
-    from_beginning: bool = True,
     security: ClientSecurity | None = None,
+    deadline_s: float = 120.0,
 ) -> list[Any]:
-    """Read a whole topic from the start with no consumer group (assign, not subscribe).
+    """Read a topic from the beginning to its end offsets at call time, with no consumer group.
 
     Args:
         bootstrap: bootstrap servers.
         topic: the topic.
-        timeout_s: stop after this long without a new record.
-        from_beginning: start at the earliest offsets, else at the end.
+        timeout_s: stop after this long without a new record, even short of the end.
         security: SASL/TLS settings (None: from the environment).
+        deadline_s: hard bound on the whole read.
+
+    Raises:
+        TimeoutError: when the client hangs past deadline_s (kafka-python 3.0 has been seen
+            to block forever in a fetch right after a broker restart).
     """
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout_s * 1000),
-        **client_security(security),
+    config = client_security(security)
+    return run_with_deadline(
+        lambda: _read_to_end(bootstrap, topic, config, timeout_s),
+        deadline_s=deadline_s,
+        what=f"reading {topic}",
     )
+
+
+def _read_to_end(bootstrap: str, topic: str, config: dict[str, Any], idle_s: float) -> list[Any]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **config)
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        partitions = sorted(consumer.partitions_for_topic(topic) or ())
+        assigned = [TopicPartition(topic, p) for p in partitions]
+        if not assigned:
+            return []
         consumer.assign(assigned)
-        if from_beginning:
-            consumer.seek_to_beginning(*assigned)
-        else:
-            consumer.seek_to_end(*assigned)
-        return list(consumer) if assigned else []
+        consumer.seek_to_beginning(*assigned)
+        ends = consumer.end_offsets(assigned)
+        records: list[Any] = []
+        idle_until = time.monotonic() + idle_s
+        while any(consumer.position(tp) < ends[tp] for tp in assigned):
+            batch = consumer.poll(timeout_ms=200)
+            for part in batch.values():
+                records.extend(part)
+            if batch:
+                idle_until = time.monotonic() + idle_s
+            elif time.monotonic() > idle_until:
+                break
+        return records
     finally:
         consumer.close()
+
+
+def run_with_deadline(call: Callable[[], T], *, deadline_s: float, what: str) -> T:
+    """Run a blocking client call in a daemon thread; give up on it after deadline_s.
+
+    Args:
+        call: the call.
+        deadline_s: seconds to wait.
+        what: what the call does, for the error message.
+    """
+    outcome: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def target() -> None:
+        try:
+            outcome.put((True, call()))
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome.put((False, error))
+
+    threading.Thread(target=target, name=f"deadline: {what}", daemon=True).start()
+    try:
+        ok, value = outcome.get(timeout=deadline_s)
+    except queue.Empty:
+        message = f"{what}: no answer from the Kafka client in {deadline_s:.0f} s"
+        raise TimeoutError(message) from None
+    if ok:
+        return cast(T, value)
+    raise value
 
 
 def topic_specs(settings: Any) -> dict[str, tuple[int, dict[str, str]]]:

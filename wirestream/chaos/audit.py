@@ -66,9 +66,9 @@ def read_outputs(bootstrap: str, topics: Topics, *, timeout_s: float = 3.0) -> O
     def read(topic: str) -> list[Record]:
         for attempt in range(ATTEMPTS):
             try:
-                records = read_topic(bootstrap, topic, timeout_s=timeout_s)
+                records = read_topic(bootstrap, topic, timeout_s=timeout_s, deadline_s=40.0)
             except Exception:
-                # kafka-python may still pick a broker that just died: ask again
+                # kafka-python may pick a broker that just died, or hang after a restart: ask again
                 if attempt == ATTEMPTS - 1:
                     raise
                 time.sleep(2.0)
