@@ -12,6 +12,7 @@ import faust
 from agents.cluster import register_cluster
 from agents.ingest import register_ingest
 from agents.metrics import Metrics
+from agents.offsets import use_rewinding_consumer
 from agents.pool import NlpPool
 from agents.topology import Topology, declare_topics
 from agents.web import Observer, install_web
@@ -76,6 +77,8 @@ def build_app(
         stream_recovery_delay=0.0,
         **ClientSecurity.from_settings(settings).faust(),
     )
+    # Records Faust drops in a rebalance must be read again even before a first commit.
+    use_rewinding_consumer(app)
     topology = declare_topics(app, settings)
     metrics = Metrics()
     ingest = register_ingest(

@@ -60,6 +60,8 @@ def register_cluster(
                 except orjson.JSONDecodeError as exc:
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
             out_articles, out_events = _cluster(articles, table, now, deadletters)
+            # Faust acks the stream's current event when a rebalance skips a record: not this one.
+            stream._set_current_event(None)
             await send_all(
                 [
                     (topology.articles, a["article_id"].encode(), orjson.dumps(a), None)

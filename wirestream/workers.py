@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 
@@ -42,3 +44,31 @@ def spawn_worker(
             env={**os.environ, **(env or {})},
             start_new_session=True,
         )
+
+
+def prestart_pool(workers: int, model: str) -> ProcessPoolExecutor:
+    """Spawn the NLP pool now, so its model load overlaps the worker's own start-up.
+
+    Args:
+        workers: pool processes.
+        model: spaCy model name (empty for the default).
+    """
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_load_in_pool,
+        initargs=(model,),
+    )
+    # The worker imports for ~7 s and a pool process loads spaCy for ~11 s: one after the
+    # other they kept a restarted worker from producing for over 20 s.
+    for _ in range(workers):
+        executor.submit(bool)  # a process starts per pending task
+    return executor
+
+
+def _load_in_pool(model: str) -> None:
+    # Imported in the pool process only: the parent does not wait for these imports.
+    from agents.pool import _init_worker
+    from agents.resources import resource_loader
+
+    _init_worker(resource_loader(model))

@@ -38,6 +38,7 @@ class Shape:
         session_timeout_s: consumer session timeout of the workers.
         commit_interval_s: offset commit interval of the workers.
         batch_size: worker batch size.
+        join_delay_s: seconds between worker starts (a later worker joins mid-batch).
     """
 
     inputs: int = 150
@@ -47,6 +48,7 @@ class Shape:
     session_timeout_s: float = 6.0
     commit_interval_s: float = 1.0
     batch_size: int = 16
+    join_delay_s: float = 0.0
 
 
 @dataclass
@@ -115,6 +117,8 @@ def start_run(name: str, shape: Shape, root: Path) -> Run:
     create_topics(run.bootstrap, settings)
     for n in range(shape.workers):
         worker = Worker(cluster.bootstrap, root / f"worker-{n}", env, name=f"{run_id}-w{n}")
+        if n:
+            time.sleep(shape.join_delay_s)
         run.workers.append(worker.start())
     run.feeder = Feeder(
         cluster.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs), shape.rate

@@ -140,7 +140,11 @@ FULL: dict[str, tuple[Shape, Inject]] = {
     "worker_sigkill": (Shape(inputs=300, rate=8.0), kill_worker(3)),
     "broker_restart": (Shape(inputs=200, rate=8.0), restart_broker),
     "cluster_broker_kill": (Shape(inputs=200, rate=8.0, nodes=3), kill_cluster_node),
-    "two_workers_kill_one": (Shape(inputs=200, rate=8.0, workers=2), kill_one_of_two_workers),
+    # the second worker joins while the first one's first batches are in flight (nothing committed)
+    "two_workers_kill_one": (
+        Shape(inputs=200, rate=8.0, workers=2, join_delay_s=4.0),
+        kill_one_of_two_workers,
+    ),
     "leader_bounce_x5": (Shape(inputs=2000, rate=5.0, nodes=3), bounce_leader(5)),
 }
 QUICK: dict[str, tuple[Shape, Inject]] = {

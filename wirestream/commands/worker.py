@@ -68,6 +68,16 @@ def tune_gc() -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the app and run a Faust worker until it is stopped (SIGINT/SIGTERM)."""
+    from wirestream.workers import prestart_pool
+
+    settings = settings_from_args(args)
+    problem = _access_problem(settings)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    # Before the heavy imports below: the pool loads its model meanwhile.
+    executor = prestart_pool(settings.pool_size, settings.model)
+
     import faust
 
     from agents.app import build_app
@@ -76,16 +86,12 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.records import Limits
     from wirestream.logs import logging_config
 
-    settings = settings_from_args(args)
-    problem = _access_problem(settings)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
     pool = NlpPool(
         resource_loader(settings.model),
         workers=settings.pool_size,
         limits=Limits(max_bytes=settings.max_bytes, max_body_chars=settings.max_body_chars),
         batch_size=settings.nlp_batch_size,
+        executor=executor,
     )
     wiring = build_app(settings, pool=pool)
     logging.getLogger("wirestream").setLevel(logging.INFO)
