@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -14,14 +15,69 @@ import orjson
 from agents.metrics import Metrics
 from agents.sending import deadletter_send, incoming, send_all
 from agents.topology import Topology
-from pipeline.cluster import cluster_batch
+from pipeline.cluster import ClusterConfig, cluster_batch
 from pipeline.deadletters import make_deadletter
+from pipeline.index import CandidateIndex
 from pipeline.records import Incoming
 from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "cluster-state"
+
+
+class IndexHolder:
+    """The cluster agent's `CandidateIndex`: derived from the table, never written to it.
+
+    Built from the table on first use, and again after every table recovery (a rebalance may
+    have moved the partition away and back, or a standby may have caught up), since the
+    recovered table is then the only truth.
+
+    Args:
+        table: the cluster-state table.
+        config: the clusterer's configuration (LSH bands).
+    """
+
+    def __init__(self, table: Any, config: ClusterConfig) -> None:
+        self.table = table
+        self.config = config
+        self.index: CandidateIndex | None = None
+        self.rebuilds = 0
+        self.recoveries = 0
+
+    async def on_recover(self) -> None:
+        """Faust's table-recovered callback: drop the index; the next batch rebuilds it."""
+        self.recoveries += 1
+        self.index = None
+
+    async def ready(self) -> CandidateIndex:
+        """The index, rebuilt in a thread when dropped: a big table takes seconds, and the
+        event loop must keep the consumer's heartbeats going meanwhile."""
+        while self.index is None:
+            began, seen = time.perf_counter(), self.recoveries
+            index = await asyncio.to_thread(self._build)
+            if self.recoveries == seen:  # else a recovery came meanwhile: build again
+                self._installed(index, began)
+        return self.index
+
+    def current(self) -> CandidateIndex:
+        """The index in step with the table, rebuilt here (blocking) when dropped."""
+        if self.index is None:
+            self._installed(self._build(), time.perf_counter())
+        assert self.index is not None
+        return self.index
+
+    def _build(self) -> CandidateIndex:
+        return CandidateIndex.from_state(self.table, bands=self.config.lsh_bands)
+
+    def _installed(self, index: CandidateIndex, began: float) -> None:
+        self.index = index
+        self.rebuilds += 1
+        log.info(
+            "cluster index rebuilt from the table: %d events in %.2f s",
+            len(index.slots),
+            time.perf_counter() - began,
+        )
 
 
 def register_cluster(
@@ -42,14 +98,18 @@ def register_cluster(
         metrics: where batch figures go.
 
     Returns:
-        The agent and the table.
+        The agent and the table (its `IndexHolder` is the table's `index_holder` attribute).
     """
     table = app.Table(STATE_TABLE, partitions=1, key_type=str, help="clustering state")
+    holder = IndexHolder(table, ClusterConfig())
+    table.on_recover(holder.on_recover)
+    table.index_holder = holder
 
     @app.agent(topology.enriched, name="cluster")
     async def cluster(stream: Any) -> None:
         async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
             began = time.perf_counter()
+            await holder.ready()  # before the batch's clock and current event are taken
             now = clock()
             # Table writes need a current event for their changelog partition (all are partition 0).
             stream._set_current_event(batch[-1])
@@ -59,7 +119,7 @@ def register_cluster(
                     articles.append(orjson.loads(event.message.value))
                 except orjson.JSONDecodeError as exc:
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
-            out_articles, out_events = _cluster(articles, table, now, deadletters)
+            out_articles, out_events = _cluster(articles, holder, now, deadletters)
             # Faust acks the stream's current event when a rebalance skips a record: not this one.
             stream._set_current_event(None)
             await send_all(
@@ -94,18 +154,27 @@ def _ages(articles: list[dict[str, Any]], now: datetime) -> list[float]:
 
 
 def _cluster(
-    articles: list[dict[str, Any]], table: Any, now: datetime, deadletters: list[dict[str, Any]]
+    articles: list[dict[str, Any]],
+    holder: IndexHolder,
+    now: datetime,
+    deadletters: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    table, config = holder.table, holder.config
     try:
-        return cluster_batch(articles, state=table, now=now)
+        return cluster_batch(articles, state=table, now=now, config=config, index=holder.current())
     except Exception:
         log.exception("cluster batch failed; retrying one by one")
+        # A failure may leave the index a step ahead of the table: rebuild it from the table.
+        holder.index = None
     out_articles: list[dict[str, Any]] = []
     out_events: list[dict[str, Any]] = []
     for article in articles:
         try:
-            done, events = cluster_batch([article], state=table, now=now)
+            done, events = cluster_batch(
+                [article], state=table, now=now, config=config, index=holder.current()
+            )
         except Exception as exc:
+            holder.index = None
             deadletters.append(_failed_article(article, exc, now))
             continue
         out_articles += done

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline import dedup, eviction, similarity
+from pipeline.batchstate import BatchState
 from pipeline.features import article_features
+from pipeline.index import CandidateIndex
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class ClusterConfig:
             years (older years are background that two events of one kind may share).
         max_candidates: events scored per article, best by index hits.
         index_terms: top weighted terms of an article used as index keys (besides entities).
-        index_cap: most recent event ids kept per index key.
+        index_cap: most recent live event ids read per index key.
         centroid_terms: terms kept in an event's term centroid.
         member_head: first member snapshots always kept for the event record.
         member_tail: latest member snapshots kept besides them.
@@ -81,6 +83,7 @@ def cluster_batch(
     state: MutableMapping[str, Any],
     now: datetime,
     config: ClusterConfig = ClusterConfig(),
+    index: CandidateIndex | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Assign each article, in order, a duplicate decision and an event.
 
@@ -92,21 +95,34 @@ def cluster_batch(
         state: the cluster state (a dict, or a Faust table); JSON-able values only.
         now: the clock (timezone-aware).
         config: thresholds and bounds.
+        index: the state's derived index, updated in step with it; when None it is rebuilt
+            from `state` (costs a pass over the state: keep one per state across batches).
     """
-    eviction.evict(state, now=now, config=config)
-    decided: list[dict[str, Any]] = []
-    touched: dict[str, bool] = {}  # event id -> changed (True) or only to re-send (False)
-    for article in articles:
-        result, change = _cluster_one(article, state=state, now=now, config=config)
-        decided.append(result)
-        if change is not None:
-            event_id = result["event_id"]
-            touched[event_id] = touched.get(event_id, False) or change
-    events = [
-        similarity.event_record(event_id, state, now=now, bump=changed)
-        for event_id, changed in touched.items()
-        if f"ev:{event_id}" in state
-    ]
+    if index is None:
+        index = CandidateIndex.from_state(state, bands=config.lsh_bands)
+    if index.bands != config.lsh_bands:
+        raise ValueError(f"index has {index.bands} LSH bands, config {config.lsh_bands}")
+    eviction.evict(state, now=now, config=config, index=index)
+    # Each touched key is written once per batch (an event record may change many times).
+    batch = BatchState(state)
+    try:
+        decided: list[dict[str, Any]] = []
+        touched: dict[str, bool] = {}  # event id -> changed (True) or only to re-send (False)
+        for article in articles:
+            result, change = _cluster_one(article, state=batch, index=index, now=now, config=config)
+            decided.append(result)
+            if change is not None:
+                event_id = result["event_id"]
+                touched[event_id] = touched.get(event_id, False) or change
+        events = [
+            similarity.event_record(
+                event_id, batch, now=now, config=config, bump=changed, memo=index.summaries
+            )
+            for event_id, changed in touched.items()
+            if f"ev:{event_id}" in batch
+        ]
+    finally:
+        batch.flush()
     return decided, events
 
 
@@ -114,6 +130,7 @@ def _cluster_one(
     article: dict[str, Any],
     *,
     state: MutableMapping[str, Any],
+    index: CandidateIndex,
     now: datetime,
     config: ClusterConfig,
 ) -> tuple[dict[str, Any], bool | None]:
@@ -130,26 +147,33 @@ def _cluster_one(
         return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), None
     features = article.get("features") or article_features(article)
     when = article_time(article, now=now)
-    decision = _decide(article, features, state=state, when=when, config=config)
-    minhash = None if decision["duplicate_kind"] in ("url", "content") else features["minhash"]
-    keys = dedup.register(article, minhash, state, bands=config.lsh_bands)
-    state[f"art:{article_id}"] = {
-        **decision,
-        "origin": article.get("origin"),
-        "keys": keys,
-        "minhash": minhash or [],
-    }
+    decision = _decide(article, features, state=state, index=index, when=when, config=config)
+    event_id, counts = decision["event_id"], decision["duplicate_of"] is None
     similarity.add_member(
-        decision["event_id"],
+        event_id,
         article,
         features,
         state=state,
+        index=index,
         when=when,
         now=now,
-        counts=decision["duplicate_of"] is None,
-        snapshot=_snapshot(article, features, decision),
+        counts=counts,
         config=config,
     )
+    keys = similarity.index_keys(features, index_terms=config.index_terms) if counts else []
+    minhash = None if decision["duplicate_kind"] in ("url", "content") else features["minhash"]
+    record = {
+        **decision,
+        "origin": article.get("origin"),
+        "seq": index.next_seq,
+        **dedup.owned_keys(article, index),
+        "minhash": minhash or [],
+        "ix": index.new_keys(event_id, keys),
+        "member": _snapshot(article, features, decision),
+    }
+    state[f"art:{article_id}"] = record
+    # Last, after the state writes: the index follows what the state holds.
+    index.add_article(article_id, record)
     return _with_decision(article, decision), True
 
 
@@ -170,23 +194,22 @@ def _decide(
     features: dict[str, Any],
     *,
     state: MutableMapping[str, Any],
+    index: CandidateIndex,
     when: datetime | None,
     config: ClusterConfig,
 ) -> dict[str, Any]:
     """Exact dup, then near dup, then best event, else a new event."""
-    exact = dedup.exact_duplicate(article, state)
+    exact = dedup.exact_duplicate(article, index)
     if exact is not None:
         original = state[f"art:{exact[0]}"]
         root = original["duplicate_of"] or exact[0]
         return _decision(original["event_id"], root, exact[1], 1.0)
-    near = dedup.near_duplicate(
-        features["minhash"], state, bands=config.lsh_bands, threshold=config.near_threshold
-    )
+    near = dedup.near_duplicate(features["minhash"], state, index, threshold=config.near_threshold)
     if near is not None:
         original = state[f"art:{near[0]}"]
         root = original["duplicate_of"] or near[0]
         return _decision(original["event_id"], root, "near", near[1])
-    best = similarity.best_event(features, state, when=when, config=config)
+    best = similarity.best_event(features, state, index, when=when, config=config)
     if best is not None and best[1] >= config.join_threshold:
         return _decision(best[0], None, None, best[1])
     return _decision(event_id_for(article["article_id"]), None, None, 0.0)

@@ -1,54 +1,25 @@
 """Event records: the compact snapshot kept per member, and the full event built from them.
 
-The summary is extractive: lead sentences of the members compete, near-identical sentences
-of different sources merge into one, and a sentence cites every source that has a sentence
-saying much the same (cosine of IDF-weighted content words). Work is capped so that a big
-event costs about as much as a mid-sized one.
+The summary and title come from `pipeline.summary`; this module numbers the sources and
+gathers entities, topics, times and disagreements.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.disagreements import extract_facts, find_disagreements, source_numbers
-from pipeline.sentences import content_terms, split_sentences
+from pipeline.sentences import split_sentences
+from pipeline.summary import LEAD_SENTENCES, lead_terms, summarize, title
 
 MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
 MAX_TOPICS = 10
 MAX_SENTENCE_CHARS = 400
-_SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
-_LEAD_SENTENCES = 6  # candidate sentences per competing member
-_MERGE = 0.6  # cosine at which two sentences say the same thing
-_SUPPORT = 0.3  # cosine at which another source backs a sentence up
-_REDUNDANT = 0.45  # a summary never holds two sentences this close
 _NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
-
-
-@dataclass
-class _Sentence:
-    text: str
-    source: int
-    member: int
-    position: int
-    terms: frozenset[str] = frozenset()
-    squares: dict[str, float] = field(default_factory=dict)  # squared IDF, shared by all
-    norm: float = 0.0
-    support: set[int] = field(default_factory=set)
-    centrality: float = 0.0
-    best: dict[int, tuple[float, int]] = field(default_factory=dict)  # source -> (cosine, index)
-
-
-@dataclass
-class _Group:
-    lead: _Sentence  # the wording shown: the earliest source's
-    index: int
-    support: set[int]
-    centrality: float
 
 
 def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +31,7 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
     text = article.get("text") or ""
     entities = article.get("entities") or []
     ranked = sorted(entities, key=lambda e: (-int(e.get("count", 1)), e.get("first_offset", 0)))
+    sentences = [s[:MAX_SENTENCE_CHARS] for s in split_sentences(text)[:MAX_SENTENCES]]
     return {
         "article_id": article.get("article_id"),
         "source": article.get("source"),
@@ -68,7 +40,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
         "published_at": article.get("published_at"),
         "ingested_at": article.get("ingested_at"),
         "duplicate_of": article.get("duplicate_of"),
-        "sentences": [s[:MAX_SENTENCE_CHARS] for s in split_sentences(text)[:MAX_SENTENCES]],
+        "sentences": sentences,
+        "terms": [lead_terms(s) for s in sentences[:LEAD_SENTENCES]],
         "entities": [
             {"name": e["name"], "label": e["label"], "count": int(e.get("count", 1))}
             for e in ranked[:MAX_ENTITIES]
@@ -82,7 +55,12 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_event(
-    event_id: str, members: list[dict[str, Any]], *, version: int, now: datetime
+    event_id: str,
+    members: list[dict[str, Any]],
+    *,
+    version: int,
+    now: datetime,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the full, latest state of an event from its member snapshots.
 
@@ -91,16 +69,17 @@ def build_event(
         members: member snapshots in arrival order.
         version: the record's version, increasing with each emission.
         now: the clock, for `updated_at`.
+        memo: where a big event's summary is kept (event id -> inputs and result), so that
+            the next build with the same competing members reuses it; None to keep nothing.
     """
     numbers = source_numbers(members)
-    sentences = _candidates(members, numbers)
-    _score(sentences)
+    summary, scores = summarize(event_id, members, numbers, memo)
     seen = _seen_times(members)
     return {
         "event_id": event_id,
         "version": version,
-        "title": _title(members, sentences),
-        "summary": _summary(sentences),
+        "title": title(members, scores),
+        "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
         "entities": _entities(members),
@@ -111,121 +90,6 @@ def build_event(
         "disagreements": find_disagreements(members, numbers=numbers),
         "updated_at": _utc(now).isoformat(),
     }
-
-
-def _candidates(members: list[dict[str, Any]], numbers: list[int]) -> list[_Sentence]:
-    originals = [i for i, m in enumerate(members) if not m.get("duplicate_of")]
-    # One article per source first, so a chatty outlet cannot crowd the others out.
-    firsts = {numbers[i]: i for i in reversed(originals)}
-    chosen = sorted(firsts.values())
-    chosen += [i for i in originals if i not in set(chosen)]
-    sentences = [
-        _Sentence(text, numbers[index], index, position, content_terms(text))
-        for index in sorted(chosen[:_SUMMARY_MEMBERS])
-        for position, text in enumerate(members[index].get("sentences", [])[:_LEAD_SENTENCES])
-        if 5 <= len(text.split()) <= 60
-    ]
-    sentences = [s for s in sentences if len(s.terms) >= 3]
-    _weigh(sentences)
-    return sentences
-
-
-def _weigh(sentences: list[_Sentence]) -> None:
-    frequency: dict[str, int] = defaultdict(int)
-    for sentence in sentences:
-        for term in sentence.terms:
-            frequency[term] += 1
-    squares = {t: math.log(1 + len(sentences) / f) ** 2 for t, f in frequency.items()}
-    for sentence in sentences:
-        sentence.squares = squares
-        sentence.norm = math.sqrt(sum(squares[t] for t in sentence.terms))
-
-
-def _cosine(a: _Sentence, b: _Sentence) -> float:
-    # Terms are present or not, so the dot product is the sum of shared squared weights.
-    shared = a.terms & b.terms
-    return sum(map(a.squares.__getitem__, shared)) / (a.norm * b.norm) if shared else 0.0
-
-
-def _score(sentences: list[_Sentence]) -> None:
-    """Fill each sentence's best match in every other source, its support and centrality."""
-    for i, a in enumerate(sentences):
-        a.support = {a.source}
-        for j in range(i + 1, len(sentences)):
-            b = sentences[j]
-            if a.source != b.source:
-                similarity = _cosine(a, b)
-                if similarity > a.best.get(b.source, (0.0, -1))[0]:
-                    a.best[b.source] = (similarity, j)
-                if similarity > b.best.get(a.source, (0.0, -1))[0]:
-                    b.best[a.source] = (similarity, i)
-    others = max(1, len({s.source for s in sentences}) - 1)
-    for sentence in sentences:
-        sentence.support.update(n for n, (sim, _) in sentence.best.items() if sim >= _SUPPORT)
-        sentence.centrality = sum(sim for sim, _ in sentence.best.values()) / others
-
-
-def _same_claim(sentences: list[_Sentence], a: int, b: int) -> bool:
-    """Two sentences of different sources say the same thing: very close, or each other's best
-    match and close enough to count as support."""
-    one, two = sentences[a], sentences[b]
-    if one.source == two.source:
-        return False
-    similarity, partner = one.best.get(two.source, (0.0, -1))
-    if partner == b and two.best.get(one.source, (0.0, -1))[1] == a:
-        return similarity >= _SUPPORT
-    return _cosine(one, two) >= _MERGE
-
-
-def _summary(sentences: list[_Sentence]) -> list[dict[str, Any]]:
-    groups = _merge(sentences)
-    groups.sort(key=lambda g: (-len(g.support), -g.centrality, g.lead.position, g.lead.member))
-    # What several sources share, plus room for two single-source details.
-    wanted = min(6, max(3, sum(1 for g in groups if len(g.support) > 1) + 2))
-    picked: list[_Group] = []
-    for group in groups:
-        if len(picked) == wanted:
-            break
-        if all(_cosine(group.lead, other.lead) < _REDUNDANT for other in picked):
-            picked.append(group)
-    # News puts what matters first; keep the articles' own order.
-    picked.sort(key=lambda g: (g.lead.position, g.lead.source, g.lead.member))
-    return [{"text": g.lead.text, "sources": sorted(g.support)} for g in picked]
-
-
-def _merge(sentences: list[_Sentence]) -> list[_Group]:
-    """Fold sentences of different sources that say the same thing into one, citing them all."""
-    groups: list[_Group] = []
-    order = sorted(
-        range(len(sentences)),
-        key=lambda i: (sentences[i].source, sentences[i].member, sentences[i].position),
-    )
-    for index in order:
-        sentence = sentences[index]
-        home = next((g for g in groups if _same_claim(sentences, g.index, index)), None)
-        if home:
-            home.support.update(sentence.support)
-            home.centrality = max(home.centrality, sentence.centrality)
-        else:
-            groups.append(_Group(sentence, index, set(sentence.support), sentence.centrality))
-    return groups
-
-
-def _title(members: list[dict[str, Any]], sentences: list[_Sentence]) -> str:
-    scores: dict[int, list[float]] = defaultdict(list)
-    for sentence in sentences:
-        scores[sentence.member].append(sentence.centrality)
-    titled = [i for i, m in enumerate(members) if m.get("title") and not m.get("duplicate_of")]
-    titled = titled or [i for i, m in enumerate(members) if m.get("title")]
-    if not titled:
-        return ""
-    best = max(titled, key=lambda i: (_mean_top(scores.get(i, [])), -i))
-    return str(members[best]["title"])
-
-
-def _mean_top(values: list[float], top: int = 3) -> float:
-    chosen = sorted(values, reverse=True)[:top]
-    return sum(chosen) / len(chosen) if chosen else 0.0
 
 
 def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str, Any]]:

@@ -64,9 +64,20 @@ def content_terms(sentence: str) -> frozenset[str]:
     Args:
         sentence: one sentence of text.
     """
-    return frozenset(
-        _stem(word) for word in _TERM.findall(sentence.lower()) if word not in _STOPWORDS
-    )
+    return frozenset(content_term_list(sentence))
+
+
+def content_term_list(sentence: str) -> list[str]:
+    """The terms of `content_terms`, once each, in order of first occurrence.
+
+    A frozenset built from this list has the same insertion order, so the same iteration
+    order, as `content_terms` (sums over it round alike).
+
+    Args:
+        sentence: one sentence of text.
+    """
+    stems = (_stem(word) for word in _TERM.findall(sentence.lower()) if word not in _STOPWORDS)
+    return list(dict.fromkeys(stems))
 
 
 def _split_paragraph(paragraph: str) -> list[str]:

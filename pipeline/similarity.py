@@ -1,8 +1,7 @@
-"""Event state, candidate retrieval through an inverted index, and article-to-event scoring."""
+"""Event state, candidate retrieval through the `CandidateIndex`, and article-to-event scoring."""
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, MutableMapping
 from datetime import datetime
@@ -12,6 +11,7 @@ from pipeline import eviction
 
 if TYPE_CHECKING:
     from pipeline.cluster import ClusterConfig
+    from pipeline.index import CandidateIndex
 
 
 def norm(vector: Mapping[str, float]) -> float:
@@ -88,45 +88,40 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
 
 
 def index_keys(features: Mapping[str, Any], *, index_terms: int) -> list[str]:
-    """Inverted-index keys of an article: its entity keys and its top weighted terms.
+    """Inverted-index keys of an article: its entity keys ("p:name", ...) and its top weighted
+    terms ("t:term"; no entity key starts with "t:").
 
     Args:
         features: the article features.
         index_terms: number of top terms used.
     """
-    keys = [f"ix:{key}" for key in features["entities"]]
-    keys += [f"ix:t:{term}" for term in list(features["terms"])[:index_terms]]
+    keys = list(features["entities"])
+    keys += [f"t:{term}" for term in list(features["terms"])[:index_terms]]
     return keys
 
 
 def candidates(
-    features: Mapping[str, Any], state: MutableMapping[str, Any], *, config: ClusterConfig
+    features: Mapping[str, Any], index: CandidateIndex, *, config: ClusterConfig
 ) -> list[str]:
     """Events sharing index keys with the article, most weighted hits first.
 
     Args:
         features: the article features.
-        state: the cluster state.
-        config: bounds (`index_terms`, `max_candidates`).
+        index: the state's derived index (event postings).
+        config: bounds (`index_terms`, `max_candidates`, `index_cap`).
     """
-    hits: dict[str, float] = {}
     terms, entities = features["terms"], features["entities"]
-    for key in index_keys(features, index_terms=config.index_terms):
-        weight = terms[key[5:]] if key.startswith("ix:t:") else entities[key[3:]]
-        get = hits.get
-        for event_id in state.get(key) or ():
-            hits[event_id] = get(event_id, 0.0) + weight
-    if len(hits) > config.max_candidates:
-        # Only the best few are scored: find the cut-off value first, then sort what passes.
-        cutoff = heapq.nlargest(config.max_candidates, hits.values())[-1]
-        hits = {e: v for e, v in hits.items() if v >= cutoff}
-    ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [event_id for event_id, _ in ranked[: config.max_candidates]]
+    weighted = [
+        (key, terms[key[2:]] if key.startswith("t:") else entities[key])
+        for key in index_keys(features, index_terms=config.index_terms)
+    ]
+    return index.top_events(weighted, cap=config.index_cap, limit=config.max_candidates)
 
 
 def best_event(
     features: Mapping[str, Any],
     state: MutableMapping[str, Any],
+    index: CandidateIndex,
     *,
     when: datetime | None,
     config: ClusterConfig,
@@ -136,11 +131,12 @@ def best_event(
     Args:
         features: the article features.
         state: the cluster state.
+        index: the state's derived index.
         when: the article's time (None: unknown, every live event is a candidate).
         config: thresholds and bounds.
     """
     best: tuple[str, float] | None = None
-    for event_id in candidates(features, state, config=config):
+    for event_id in candidates(features, index, config=config):
         event = state.get(f"ev:{event_id}")
         if event is None or not _in_window(event, when=when, config=config):
             continue
@@ -164,23 +160,26 @@ def add_member(
     features: Mapping[str, Any],
     *,
     state: MutableMapping[str, Any],
+    index: CandidateIndex,
     when: datetime | None,
     now: datetime,
     counts: bool,
-    snapshot: dict[str, Any],
     config: ClusterConfig,
 ) -> None:
-    """Add an article to an event (creating it), updating centroids and the index.
+    """Add an article to an event (creating it), updating its centroids and expiry hour.
+
+    The article's own `art:` record (written by the caller) holds its member snapshot and the
+    index keys it adds, so the event record does not grow with postings.
 
     Args:
         event_id: the event.
         article: the article.
         features: its features.
         state: the cluster state.
+        index: the state's derived index (expiry hours).
         when: the article's time (None when unknown: the event's span is left as it is).
         now: the clock; eviction counts idleness from the last time an event was touched.
         counts: False for duplicates: they join the member list, not the centroids.
-        snapshot: the article's member snapshot (`pipeline.events.member_snapshot`).
         config: bounds.
     """
     stamp = (when or now).isoformat()
@@ -194,7 +193,6 @@ def add_member(
         "first_seen": stamp,
         "last_seen": stamp,
         "version": 0,
-        "keys": [],
         "articles": [],
     }
     if when is not None:
@@ -212,20 +210,21 @@ def add_member(
         if features["years"]:
             latest = {max(features["years"]): 1.0}
             event["latest"] = _add(event.get("latest") or {}, latest, keep=50)
-        event["keys"] = _index(event_id, event["keys"], features, state=state, config=config)
-    eviction.schedule(event_id, event, state, when=now)
+    eviction.schedule(event_id, event, index, when=now)
     state[f"ev:{event_id}"] = event
-    members = state.get(f"evm:{event_id}") or []
-    state[f"evm:{event_id}"] = [*_kept_members(members, config=config), snapshot]
 
 
-def _kept_members(members: list[dict[str, Any]], *, config: ClusterConfig) -> list[dict[str, Any]]:
-    """The snapshots kept before appending one: all up to the cap, then the first members and
-    the latest few, so a big event's stored list (a changelog message) stops growing."""
-    if len(members) < config.member_head + config.member_tail:
-        return members
-    tail = members[config.member_head :][-(config.member_tail - 1) :]
-    return [*members[: config.member_head], *tail]
+def kept_members(articles: list[str], *, config: ClusterConfig) -> list[str]:
+    """The members whose snapshots make the event record: the first `member_head` and the
+    latest `member_tail`, so a big event costs no more than a mid-sized one.
+
+    Args:
+        articles: the event's member ids in arrival order.
+        config: `member_head`, `member_tail`.
+    """
+    if len(articles) <= config.member_head + config.member_tail:
+        return articles
+    return [*articles[: config.member_head], *articles[-config.member_tail :]]
 
 
 def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) -> dict[str, float]:
@@ -238,29 +237,14 @@ def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) 
     return summed
 
 
-def _index(
-    event_id: str,
-    keys: list[str],
-    features: Mapping[str, Any],
-    *,
-    state: MutableMapping[str, Any],
-    config: ClusterConfig,
-) -> list[str]:
-    """Post the event under the article's index keys it is not yet under; return all keys."""
-    known = set(keys)
-    added = []
-    for key in index_keys(features, index_terms=config.index_terms):
-        if key in known:
-            continue
-        posting = [e for e in state.get(key) or [] if e != event_id]
-        state[key] = [*posting[-(config.index_cap - 1) :], event_id]
-        known.add(key)
-        added.append(key)
-    return [*keys, *added]
-
-
 def event_record(
-    event_id: str, state: MutableMapping[str, Any], *, now: datetime, bump: bool = True
+    event_id: str,
+    state: MutableMapping[str, Any],
+    *,
+    now: datetime,
+    config: ClusterConfig,
+    bump: bool = True,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build an event's full public record, bumping its version when it changed.
 
@@ -268,7 +252,9 @@ def event_record(
         event_id: the event.
         state: the cluster state.
         now: the clock.
+        config: `member_head`, `member_tail`.
         bump: False to re-send the current version (a redelivery changed nothing).
+        memo: big events' summaries (`CandidateIndex.summaries`), see `build_event`.
     """
     from pipeline.events import build_event
 
@@ -276,8 +262,10 @@ def event_record(
     if bump:
         event["version"] += 1
         state[f"ev:{event_id}"] = event
+    records = [state.get(f"art:{a}") for a in kept_members(event["articles"], config=config)]
+    members = [r["member"] for r in records if r is not None and "member" in r]
     record: dict[str, Any] = build_event(
-        event_id, state.get(f"evm:{event_id}") or [], version=event["version"], now=now
+        event_id, members, version=event["version"], now=now, memo=memo
     )
     # Snapshots are capped; the event keeps every member's id.
     record["articles"] = list(event["articles"])

@@ -129,3 +129,78 @@ def test_cluster_agent_emits_articles_and_events_idempotently() -> None:
     events = recorder.sent["news.events.v1"]
     assert {e["value"]["event_id"] for e in events} == {a["event_id"] for a in first.values()}
     assert len(wiring.table) > 0
+
+
+def _enriched_payloads() -> list[bytes]:
+    from pipeline.process import prepare_batch
+    from pipeline.records import Incoming
+
+    resources = blank_resources()
+    messages = [
+        Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
+        for i, line in enumerate(read_lines(SAMPLE))
+    ]
+    enriched, _ = prepare_batch(
+        messages, nlp=resources.nlp, classifier=resources.classifier, now=FIXED_NOW
+    )
+    return [orjson.dumps(a) for a in enriched]
+
+
+def _membership(recorders: list[Recorder]) -> dict[tuple[str, int], str]:
+    return {
+        _identity(a["value"]): a["value"]["event_id"]
+        for recorder in recorders
+        for a in recorder.sent["news.articles.v1"]
+    }
+
+
+def test_cluster_index_is_rebuilt_from_the_table_when_it_is_recovered() -> None:
+    payloads = _enriched_payloads()
+    half = len(payloads) // 2
+
+    def run(wiring: Any, *parts: list[bytes], between: Any = None) -> None:
+        async def go() -> None:
+            async with wiring.cluster.test_context() as agent:
+                await _feed(agent, parts[0])
+                if between is not None:
+                    await between()
+                for part in parts[1:]:
+                    await _feed(agent, part)
+
+        asyncio.run(go())
+
+    pool = NlpPool(blank_resources, workers=1)
+    reference, seen = _wiring(pool)
+    run(reference, payloads)
+    truth = _membership([seen])
+    # precondition: an event has members on both sides of the hand-over
+    first_ids = {_identity(orjson.loads(p)) for p in payloads[:half]}
+    events_first = {e for k, e in truth.items() if k in first_ids}
+    assert any(e in events_first for k, e in truth.items() if k not in first_ids)
+
+    # Worker A clusters the first half; its table is what a changelog recovery brings back.
+    before, sent_before = _wiring(pool)
+    run(before, payloads[:half])
+    recovered = dict(before.table.items())
+
+    def hand_over(wiring: Any, *, callbacks: bool) -> Any:
+        async def between() -> None:
+            # The table now holds A's state (as after a rebalance back to this worker).
+            for key, value in recovered.items():
+                wiring.table.data[key] = value
+            if callbacks:
+                await wiring.table.call_recover_callbacks()
+
+        return between
+
+    # Worker B has already built its index (one article, A's first), then recovers A's table.
+    after, sent_after = _wiring(pool)
+    run(after, payloads[:1], payloads[half:], between=hand_over(after, callbacks=True))
+    assert after.table.index_holder.rebuilds == 2
+    assert {**_membership([sent_before]), **_membership([sent_after])} == truth
+
+    # Control: without the recovery callback the index misses A's events and stories split.
+    stale, sent_stale = _wiring(pool)
+    run(stale, payloads[:1], payloads[half:], between=hand_over(stale, callbacks=False))
+    assert stale.table.index_holder.rebuilds == 1
+    assert {**_membership([sent_before]), **_membership([sent_stale])} != truth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import time
 import uuid
@@ -215,3 +216,7 @@ def test_restart_with_a_fresh_disk_recovers_state_from_the_changelog(
     _check_events(list(latest.values()), events)
     # one final event per event id the articles name: none split, none duplicated
     assert {e["event_id"] for e in events} == {a["event_id"] for a in latest.values()}
+    # the candidate index is not in the changelog: it was rebuilt from the recovered table
+    log = worker.log.read_text()
+    rebuilt = re.findall(r"cluster index rebuilt from the table: (\d+) events", log)
+    assert rebuilt and int(rebuilt[0]) > 0, worker.tail()

@@ -18,7 +18,7 @@ def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.pure
 def test_prefill_builds_the_asked_number_of_live_events() -> None:
-    state = bench.prefill(60)
+    state, _ = bench.prefill(60)
     assert sum(key.startswith("ev:") for key in state) == 60
     assert all(state[k]["version"] == 1 for k in state if k.startswith("ev:"))
 
@@ -39,4 +39,13 @@ def test_command_prints_the_summary_last(capsys: pytest.CaptureFixture[str]) -> 
     assert args.func(args) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"articles_per_s_30", "articles_per_s_60", "cost_ratio"} <= summary.keys()
-    assert summary["cost_ratio"] > 0
+    assert summary["cost_ratio"] > 0 and summary["cpu_cost_ratio"] > 0
+    assert summary["cpu_articles_per_s_60"] > 0
+
+
+@pytest.mark.pure
+def test_stories_stay_apart_so_the_state_holds_the_asked_events() -> None:
+    # Common words weigh little (as tf-idf would): stories do not merge into giant events.
+    result = bench.run(600, 100, batch=50)
+    assert result["events_in_state"] >= 594, result
+    assert result["joined"] == 50, result  # the follow-ups, and no new story

@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.cluster import ClusterConfig, cluster_batch, event_id_for
 from pipeline.features import article_features
-from pipeline.similarity import candidates
+from pipeline.index import CandidateIndex
+from pipeline.similarity import candidates, kept_members
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -162,7 +163,8 @@ def test_event_version_grows_once_per_batch() -> None:
 @pytest.mark.pure
 def test_candidates_come_from_the_index_only() -> None:
     state: dict[str, Any] = {}
-    cluster_batch(stream(), state=state, now=NOW)
+    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
+    cluster_batch(stream(), state=state, now=NOW, index=index)
     unrelated = make(
         99,
         "Orchestra tours abroad",
@@ -170,7 +172,9 @@ def test_candidates_come_from_the_index_only() -> None:
         [],
         ["Lindqvist"],
     )
-    assert candidates(unrelated["features"], state, config=ClusterConfig()) == []
+    assert candidates(unrelated["features"], index, config=ClusterConfig()) == []
+    related = stream()[0]["features"]
+    assert candidates(related, index, config=ClusterConfig())
 
 
 @pytest.mark.pure
@@ -185,20 +189,27 @@ def test_state_values_are_json() -> None:
 def test_idle_events_are_evicted_and_state_shrinks_back() -> None:
     state: dict[str, Any] = {}
     config = ClusterConfig(window=timedelta(days=2))
-    cluster_batch(stream(), state=state, now=NOW)
+    index = CandidateIndex(bands=config.lsh_bands)
+    cluster_batch(stream(), state=state, now=NOW, index=index)
     assert any(key.startswith("ev:") for key in state)
     later = NOW + timedelta(days=3)
     fresh = make(50, *REHAB[0][:2], *REHAB[0][2:], published=later)
     fresh["canonical_url"] = "https://late.example/1"
-    out, _ = cluster_batch([fresh], state=state, now=later, config=config)
+    out, _ = cluster_batch([fresh], state=state, now=later, config=config, index=index)
     old_events = {event_id_for(a["article_id"]) for a in stream()}
     assert not any(f"ev:{e}" in state for e in old_events)
     assert out[0]["duplicate_of"] is None  # the old copy was forgotten with its event
     fresh_event = out[0]["event_id"]
     assert [k for k in state if k.startswith("ev:")] == [f"ev:{fresh_event}"]
-    assert all(state[k] == [fresh_event] for k in state if k.startswith("ix:"))
-    assert all(state[k] == [fresh["article_id"]] for k in state if k.startswith("lsh:"))
     assert sum(k.startswith("art:") for k in state) == 1
+    # the derived index shrank with the state: only the fresh article and its event remain
+    assert index.postings and all(index.posted(key) == [fresh_event] for key in index.postings)
+    assert index.event_keys.keys() == {fresh_event}
+    chunks = [ids for band in index.lsh for ids in band.values()]
+    assert len(chunks) == config.lsh_bands and all(ids == fresh["article_id"] for ids in chunks)
+    assert set(index.urls.values()) | set(index.hashes.values()) == {fresh["article_id"]}
+    hours = [hour for hour, due in index.due.items() if due]
+    assert hours == [state[f"ev:{fresh_event}"]["bucket"]]
 
 
 @pytest.mark.slow
@@ -231,10 +242,10 @@ def test_big_event_keeps_a_bounded_snapshot_list_and_every_article_id() -> None:
     out, events = cluster_batch([base, *copies], state=state, now=NOW, config=config)
     event_id = out[0]["event_id"]
     assert {a["event_id"] for a in out} == {event_id}
-    members = state[f"evm:{event_id}"]
-    assert len(members) == 5
+    kept = kept_members(state[f"ev:{event_id}"]["articles"], config=config)
     ids = [a["article_id"] for a in [base, *copies]]
-    assert [m["article_id"] for m in members] == [*ids[:3], *ids[-2:]]
+    assert kept == [*ids[:3], *ids[-2:]]
+    assert [state[f"art:{a}"]["member"]["article_id"] for a in kept] == kept
     assert events[0]["article_count"] == 9
     assert events[0]["articles"] == [a["article_id"] for a in [base, *copies]]
 
@@ -255,7 +266,8 @@ def test_snapshot_from_the_pool_is_used_with_the_decision_added() -> None:
     second["features"]["snapshot"]["title"] = "marked by the pool"
     state: dict[str, Any] = {}
     out, _ = cluster_batch([first, second, copy], state=state, now=NOW)
-    members = state[f"evm:{out[0]['event_id']}"]
+    ids = state[f"ev:{out[0]['event_id']}"]["articles"]
+    members = [state[f"art:{a}"]["member"] for a in ids]
     assert [m["title"] for m in members][1] == "marked by the pool"
     assert members[2]["duplicate_of"] == first["article_id"] and members[0]["duplicate_of"] is None
 

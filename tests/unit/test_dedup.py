@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cluster import ClusterConfig, cluster_batch
-from pipeline.dedup import band_keys, jaccard_estimate, resemblance
+from pipeline.dedup import jaccard_estimate, resemblance
 from pipeline.features import article_features, minhash_values
+from pipeline.index import CandidateIndex, band_chunks
 
 pytestmark = pytest.mark.pure
 
@@ -215,8 +216,29 @@ def test_resemblance_sees_a_trimmed_copy_that_jaccard_misses() -> None:
     assert resemblance(full, minhash_values(story(random.Random(6), 30))) < 0.2
 
 
-def test_band_keys_are_stable_and_per_band() -> None:
+def test_band_chunks_are_stable_and_per_band() -> None:
     values = minhash_values("one two three four five six seven eight")
-    keys = band_keys(values, bands=ClusterConfig().lsh_bands)
-    assert len(set(keys)) == ClusterConfig().lsh_bands
-    assert keys == band_keys(list(values), bands=ClusterConfig().lsh_bands)
+    bands = ClusterConfig().lsh_bands
+    chunks = band_chunks(values, bands=bands)
+    assert len(set(chunks)) == bands
+    assert chunks == band_chunks(tuple(values), bands=bands)
+    # a signature differing in one row shares every band but that row's
+    changed = [*values[:5], values[5] ^ 1, *values[6:]]
+    assert sum(a != b for a, b in zip(chunks, band_chunks(changed, bands=bands), strict=True)) == 1
+
+
+def test_index_keeps_articles_sharing_bands_in_order_and_forgets_them() -> None:
+    values = minhash_values("one two three four five six seven eight nine ten")
+    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
+    for n, article_id in enumerate(("a", "b", "c")):
+        index.add_article(article_id, {"event_id": "e", "seq": n, "minhash": values})
+    assert index.near_candidates(values) == ["a", "b", "c"]
+    index.remove_article("a", {"minhash": values})
+    index.remove_article("c", {"minhash": values})
+    assert index.near_candidates(values) == ["b"]
+    assert all(
+        band == {key: "b"}
+        for band, key in zip(index.lsh, band_chunks(values, bands=32), strict=True)
+    )
+    index.remove_article("b", {"minhash": values})
+    assert index.near_candidates(values) == [] and not any(index.lsh)

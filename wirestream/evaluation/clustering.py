@@ -15,6 +15,7 @@ import orjson
 
 from pipeline.cluster import ClusterConfig, cluster_batch
 from pipeline.features import article_features
+from pipeline.index import CandidateIndex
 
 EntityFn = Callable[[list[str]], list[list[dict[str, Any]]]]
 # The evaluation clock: ECB+ has no reliable timestamps, so every article is "now".
@@ -135,10 +136,11 @@ def run_stream(
     order = list(articles)
     random.Random(seed).shuffle(order)
     state: dict[str, Any] = {}
+    index = CandidateIndex(bands=config.lsh_bands)
     assigned: dict[str, str] = {}
     for start in range(0, len(order), batch_size):
         batch = [dict(a) for a in order[start : start + batch_size]]
-        decided, _ = cluster_batch(batch, state=state, now=EVAL_NOW, config=config)
+        decided, _ = cluster_batch(batch, state=state, now=EVAL_NOW, config=config, index=index)
         assigned.update({a["article_id"]: a["event_id"] for a in decided})
     return assigned
 

@@ -14,6 +14,7 @@ import orjson
 
 from pipeline.cluster import ClusterConfig, cluster_batch
 from pipeline.features import article_features
+from pipeline.index import CandidateIndex
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 CITIES = ["LONDON", "NEW YORK", "PARIS", "SYDNEY", "TORONTO", "MUMBAI"]
@@ -145,6 +146,7 @@ def evaluate(
         batch_size: articles per `cluster_batch` call.
     """
     state: dict[str, Any] = {}
+    index = CandidateIndex(bands=config.lsh_bands)
     group_of: dict[str, str] = {}
     seen_groups: set[str] = set()
     counts = {"tp": 0, "fp": 0, "fn": 0, "expected": 0, "exact_expected": 0, "exact_found": 0}
@@ -155,9 +157,9 @@ def evaluate(
             enriched = dict(article)
             enriched["features"] = article_features(enriched)
             batch.append(enriched)
-        decided, _ = cluster_batch(batch, state=state, now=NOW, config=config)
+        decided, _ = cluster_batch(batch, state=state, now=NOW, config=config, index=index)
         for (article, group), result in zip(chunk, decided, strict=True):
-            _score(result, group, article, group_of, seen_groups, counts, state)
+            _score(result, group, article, group_of, seen_groups, counts, index)
     predicted = counts["tp"] + counts["fp"]
     return {
         "near_dup_precision": round(counts["tp"] / predicted, 4) if predicted else 0.0,
@@ -182,7 +184,7 @@ def _score(
     group_of: dict[str, str],
     seen_groups: set[str],
     counts: dict[str, int],
-    state: dict[str, Any],
+    index: CandidateIndex,
 ) -> None:
     redelivery = article["article_id"] in group_of
     group_of.setdefault(article["article_id"], group)
@@ -190,10 +192,8 @@ def _score(
     seen_groups.add(group)
     if redelivery:
         return
-    exact = any(
-        state.get(f"{k}:{v}") not in (None, article["article_id"])
-        for k, v in (("hash", article["content_hash"]),)
-    )
+    # An earlier article owns the same content hash: an exact copy was expected.
+    exact = index.hashes.get(article["content_hash"]) not in (None, article["article_id"])
     counts["expected"] += expected
     if expected and exact:
         counts["exact_expected"] += 1
