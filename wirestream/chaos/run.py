@@ -153,8 +153,11 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
     for _, moment in run.faults:
         first = first_output_after(outputs, int(moment * 1000))
         recoveries.append(None if first is None else round(first / 1000 - moment, 2))
-    # two consumer stages (ingest, cluster) each redo at most one commit window plus a batch
+    # Each of two stages (ingest, cluster) redoes what it had not committed: acked records of
+    # one commit window plus those in flight, rate x time in flight (Little's law), plus a batch.
     rate, window = max(run.shape.rate, throughput(outputs)), run.shape.commit_interval_s
+    first_fault = min((moment for _, moment in run.faults), default=None)
+    in_flight = steady_latency(outputs, run.feeder.sent_at, before=first_fault) or 0.0
     return {
         "scenario": run.name,
         "inputs": verdict.inputs,
@@ -163,7 +166,10 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "recovery_s": max((r for r in recoveries if r is not None), default=None),
         "recoveries_s": recoveries,
         "faults": [label for label, _ in run.faults],
-        "resend_bound": round(2 * len(run.faults) * (rate * window + run.shape.batch_size)),
+        "resend_bound": round(
+            2 * len(run.faults) * (rate * (window + in_flight) + run.shape.batch_size)
+        ),
+        "in_flight_s": round(in_flight, 2),
         "throughput_per_s": round(throughput(outputs), 1),
         "worst_latency_s": worst_latency(outputs, run.feeder.sent_at),
         "divergent_duplicates": len(verdict.divergent),
@@ -186,6 +192,39 @@ def throughput(outputs: Outputs) -> float:
     return 1000 * len(stamps) / (stamps[-1] - stamps[0])
 
 
+def first_outputs(outputs: Outputs) -> dict[str, int]:
+    """Append time (ms) of each input's first article record, by raw id.
+
+    Args:
+        outputs: what the topics hold.
+    """
+    first: dict[str, int] = {}
+    for record in outputs.articles:
+        raw_id = str(record.value.get("raw_id"))
+        first[raw_id] = min(first.get(raw_id, record.timestamp_ms), record.timestamp_ms)
+    return first
+
+
+def steady_latency(
+    outputs: Outputs, sent_at: dict[str, float], *, before: float | None
+) -> float | None:
+    """Median send-to-first-output time of inputs sent after output flowed, before a fault.
+
+    Args:
+        outputs: what the topics hold.
+        sent_at: epoch seconds each input id was handed to the producer.
+        before: epoch seconds of the first fault (None: no fault).
+    """
+    first = first_outputs(outputs)
+    warm = min(first.values(), default=0) / 1000
+    latencies = sorted(
+        first[i] / 1000 - t
+        for i, t in sent_at.items()
+        if i in first and t >= warm and (before is None or first[i] / 1000 < before)
+    )
+    return latencies[len(latencies) // 2] if latencies else None
+
+
 def worst_latency(outputs: Outputs, sent_at: dict[str, float]) -> float | None:
     """Longest send-to-first-output time of inputs sent once output flowed (start-up excluded).
 
@@ -193,10 +232,7 @@ def worst_latency(outputs: Outputs, sent_at: dict[str, float]) -> float | None:
         outputs: what the topics hold.
         sent_at: epoch seconds each input id was handed to the producer.
     """
-    first: dict[str, int] = {}
-    for record in outputs.articles:
-        raw_id = str(record.value.get("raw_id"))
-        first[raw_id] = min(first.get(raw_id, record.timestamp_ms), record.timestamp_ms)
+    first = first_outputs(outputs)
     if not first:
         return None
     warm = min(first.values()) / 1000
