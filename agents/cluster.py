@@ -112,6 +112,7 @@ def register_cluster(
             await holder.ready()  # before the batch's clock and current event are taken
             now = clock()
             # Table writes need a current event for their changelog partition (all are partition 0).
+            waiting = stream.current_event
             stream._set_current_event(batch[-1])
             articles, deadletters = [], []
             for event in batch:
@@ -120,8 +121,9 @@ def register_cluster(
                 except orjson.JSONDecodeError as exc:
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
             out_articles, out_events = _cluster(articles, holder, now, deadletters)
-            # Faust acks the stream's current event when a rebalance skips a record: not this one.
-            stream._set_current_event(None)
+            # Put back the record take_events is holding for the next batch: its buffer pairs that
+            # record with the stream's current event once this batch is done (None crashes it).
+            stream._set_current_event(waiting)
             await send_all(
                 [
                     (topology.articles, a["article_id"].encode(), orjson.dumps(a), None)

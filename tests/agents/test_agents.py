@@ -41,6 +41,10 @@ class Recorder:
 
         topic.send = send
 
+    def accounted(self) -> int:
+        """Records that answer one input each (articles, enriched, dead letters; not events)."""
+        return sum(len(records) for name, records in self.sent.items() if "events" not in name)
+
 
 def _wiring(pool: NlpPool) -> tuple[Any, Recorder]:
     settings = Settings(store="memory://", web_enabled=False, broker="127.0.0.1:1", batch_size=16)
@@ -66,10 +70,16 @@ def _identity(article: dict[str, Any]) -> tuple[str, int]:
     return article["article_id"], article["origin"]["offset"]
 
 
-async def _feed(agent: Any, lines: list[bytes]) -> None:
+async def _feed(agent: Any, lines: list[bytes], recorder: Recorder) -> None:
+    expected = recorder.accounted() + len(lines)
     for line in lines:
         await agent.put(value=line)
-    await asyncio.sleep(1.5)  # > batch_within_s: the last partial batch is flushed
+    # Wait for the outputs, not a fixed time: a loaded machine may take seconds per batch.
+    for _ in range(600):
+        if recorder.accounted() >= expected:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{expected - recorder.accounted()} inputs not processed in 60 s")
 
 
 def test_ingest_runs_nlp_in_the_pool_not_on_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,7 +94,7 @@ def test_ingest_runs_nlp_in_the_pool_not_on_the_event_loop(monkeypatch: pytest.M
 
     async def run() -> None:
         async with wiring.ingest.test_context() as agent:
-            await _feed(agent, lines)
+            await _feed(agent, lines, recorder)
 
     try:
         asyncio.run(run())
@@ -116,8 +126,8 @@ def test_cluster_agent_emits_articles_and_events_idempotently() -> None:
 
     async def run() -> None:
         async with wiring.cluster.test_context() as agent:
-            await _feed(agent, payloads)
-            await _feed(agent, payloads[:5])  # redelivery after a crash
+            await _feed(agent, payloads, recorder)
+            await _feed(agent, payloads[:5], recorder)  # redelivery after a crash
 
     asyncio.run(run())
     articles = recorder.sent["news.articles.v1"]
@@ -158,20 +168,20 @@ def test_cluster_index_is_rebuilt_from_the_table_when_it_is_recovered() -> None:
     payloads = _enriched_payloads()
     half = len(payloads) // 2
 
-    def run(wiring: Any, *parts: list[bytes], between: Any = None) -> None:
+    def run(wiring: Any, recorder: Recorder, *parts: list[bytes], between: Any = None) -> None:
         async def go() -> None:
             async with wiring.cluster.test_context() as agent:
-                await _feed(agent, parts[0])
+                await _feed(agent, parts[0], recorder)
                 if between is not None:
                     await between()
                 for part in parts[1:]:
-                    await _feed(agent, part)
+                    await _feed(agent, part, recorder)
 
         asyncio.run(go())
 
     pool = NlpPool(blank_resources, workers=1)
     reference, seen = _wiring(pool)
-    run(reference, payloads)
+    run(reference, seen, payloads)
     truth = _membership([seen])
     # precondition: an event has members on both sides of the hand-over
     first_ids = {_identity(orjson.loads(p)) for p in payloads[:half]}
@@ -180,7 +190,7 @@ def test_cluster_index_is_rebuilt_from_the_table_when_it_is_recovered() -> None:
 
     # Worker A clusters the first half; its table is what a changelog recovery brings back.
     before, sent_before = _wiring(pool)
-    run(before, payloads[:half])
+    run(before, sent_before, payloads[:half])
     recovered = dict(before.table.items())
 
     def hand_over(wiring: Any, *, callbacks: bool) -> Any:
@@ -195,12 +205,12 @@ def test_cluster_index_is_rebuilt_from_the_table_when_it_is_recovered() -> None:
 
     # Worker B has already built its index (one article, A's first), then recovers A's table.
     after, sent_after = _wiring(pool)
-    run(after, payloads[:1], payloads[half:], between=hand_over(after, callbacks=True))
+    run(after, sent_after, payloads[:1], payloads[half:], between=hand_over(after, callbacks=True))
     assert after.table.index_holder.rebuilds == 2
     assert {**_membership([sent_before]), **_membership([sent_after])} == truth
 
     # Control: without the recovery callback the index misses A's events and stories split.
     stale, sent_stale = _wiring(pool)
-    run(stale, payloads[:1], payloads[half:], between=hand_over(stale, callbacks=False))
+    run(stale, sent_stale, payloads[:1], payloads[half:], between=hand_over(stale, callbacks=False))
     assert stale.table.index_holder.rebuilds == 1
     assert {**_membership([sent_before]), **_membership([sent_stale])} != truth
