@@ -66,6 +66,8 @@ class Observer:
         self.started = time.monotonic()
         self.ticks = 0
         self.table_keys = 0
+        # The start is the first sample: rates then cover work done before the first tick.
+        self.history.record(Sample(self.started, metrics.totals(), 0))
 
     async def sample(self) -> None:
         """One timer tick: lag, memory, table sizes, then a history sample."""
