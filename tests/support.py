@@ -41,6 +41,27 @@ def blank_resources() -> Any:
     return Resources(nlp=blank_nlp(), classifier=TopicClassifier.load())
 
 
+def enriched_sample(now: Any) -> list[dict[str, Any]]:
+    """The sample's good articles, normalized and enriched with the blank model at ``now``.
+
+    Args:
+        now: the clock (timezone-aware datetime).
+    """
+    from pipeline.process import prepare_batch
+    from pipeline.records import Incoming
+    from wirestream.commands.produce import read_lines
+
+    resources = blank_resources()
+    messages = [
+        Incoming(value=line, topic="news.raw.v1", partition=0, offset=n)
+        for n, line in enumerate(read_lines(SAMPLE))
+    ]
+    enriched, _ = prepare_batch(
+        messages, nlp=resources.nlp, classifier=resources.classifier, now=now
+    )
+    return list(enriched)
+
+
 def expected() -> dict[str, Any]:
     """The sample's ground truth (samples/expected.json)."""
     return json.loads(EXPECTED.read_text(encoding="utf-8"))

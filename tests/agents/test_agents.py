@@ -15,7 +15,7 @@ import pytest
 
 from agents.app import build_app
 from agents.pool import NlpPool, _init_worker
-from tests.support import SAMPLE, blank_resources
+from tests.support import SAMPLE, blank_resources, enriched_sample
 from wirestream.commands.produce import read_lines
 from wirestream.settings import Settings
 
@@ -109,20 +109,9 @@ def test_ingest_runs_nlp_in_the_pool_not_on_the_event_loop(monkeypatch: pytest.M
 
 
 def test_cluster_agent_emits_articles_and_events_idempotently() -> None:
-    from pipeline.process import prepare_batch
-    from pipeline.records import Incoming
-
-    resources = blank_resources()
-    messages = [
-        Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
-        for i, line in enumerate(read_lines(SAMPLE))
-    ]
-    enriched, _ = prepare_batch(
-        messages, nlp=resources.nlp, classifier=resources.classifier, now=FIXED_NOW
-    )
     pool = NlpPool(blank_resources, workers=1)
     wiring, recorder = _wiring(pool)
-    payloads = [orjson.dumps(a) for a in enriched]
+    payloads = _enriched_payloads()
 
     async def run() -> None:
         async with wiring.cluster.test_context() as agent:
@@ -142,18 +131,7 @@ def test_cluster_agent_emits_articles_and_events_idempotently() -> None:
 
 
 def _enriched_payloads() -> list[bytes]:
-    from pipeline.process import prepare_batch
-    from pipeline.records import Incoming
-
-    resources = blank_resources()
-    messages = [
-        Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)
-        for i, line in enumerate(read_lines(SAMPLE))
-    ]
-    enriched, _ = prepare_batch(
-        messages, nlp=resources.nlp, classifier=resources.classifier, now=FIXED_NOW
-    )
-    return [orjson.dumps(a) for a in enriched]
+    return [orjson.dumps(a) for a in enriched_sample(FIXED_NOW)]
 
 
 def _membership(recorders: list[Recorder]) -> dict[tuple[str, int], str]:

@@ -12,12 +12,9 @@ import pytest
 from pipeline.cluster import ClusterConfig, cluster_batch
 from pipeline.events import build_event
 from pipeline.index import CandidateIndex
-from pipeline.process import prepare_batch
-from pipeline.records import Incoming
 from pipeline.similarity import kept_members
-from tests.support import SAMPLE, blank_resources
+from tests.support import enriched_sample
 from wirestream.bench import cluster as bench
-from wirestream.commands.produce import read_lines
 
 pytestmark = pytest.mark.pure
 
@@ -28,15 +25,7 @@ BEFORE = "c3379d77c9b66665b2cc6d8e3b3cb754d9234b50449f6e752eb39b982da75cbc"
 
 
 def _sample_snapshots() -> list[dict[str, Any]]:
-    resources = blank_resources()
-    messages = [
-        Incoming(value=line, topic="raw", partition=0, offset=n)
-        for n, line in enumerate(read_lines(SAMPLE))
-    ]
-    enriched, _ = prepare_batch(
-        messages, nlp=resources.nlp, classifier=resources.classifier, now=NOW
-    )
-    return [a["features"]["snapshot"] for a in enriched]
+    return [a["features"]["snapshot"] for a in enriched_sample(NOW)]
 
 
 def _generated_snapshots() -> list[dict[str, Any]]:
