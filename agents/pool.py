@@ -75,7 +75,8 @@ class NlpPool:
             workers: number of worker processes.
             limits: normalization limits.
             batch_size: ``nlp.pipe`` batch size.
-            executor: an executor to use instead (tests); it must have run ``loader``.
+            executor: an executor to use instead (the worker's pre-started pool, tests); its
+                processes must have run ``loader``'s resources through ``_init_worker``.
         """
         self._loader = loader
         self._workers = workers
