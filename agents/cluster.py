@@ -75,7 +75,7 @@ class IndexHolder:
         self.rebuilds += 1
         log.info(
             "cluster index rebuilt from the table: %d events in %.2f s",
-            len(index.slots),
+            len(index.events.slots),
             time.perf_counter() - began,
         )
 

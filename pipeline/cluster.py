@@ -168,7 +168,7 @@ def _cluster_one(
         "seq": index.next_seq,
         **dedup.owned_keys(article, index),
         "minhash": minhash or [],
-        "ix": index.new_keys(event_id, keys),
+        "ix": index.events.new_keys(event_id, keys),
         "member": _snapshot(article, features, decision),
     }
     state[f"art:{article_id}"] = record

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.disagreements import extract_facts, find_disagreements, source_numbers
 from pipeline.sentences import split_sentences
-from pipeline.summary import LEAD_SENTENCES, lead_terms, summarize, title
+from pipeline.summary import LEAD_SENTENCES, lead_terms, solo_lead, summarize, title
 
 MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
@@ -32,7 +32,7 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
     entities = article.get("entities") or []
     ranked = sorted(entities, key=lambda e: (-int(e.get("count", 1)), e.get("first_offset", 0)))
     sentences = [s[:MAX_SENTENCE_CHARS] for s in split_sentences(text)[:MAX_SENTENCES]]
-    return {
+    snapshot = {
         "article_id": article.get("article_id"),
         "source": article.get("source"),
         "url": article.get("url") or article.get("canonical_url"),
@@ -52,6 +52,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
         ],
         "facts": extract_facts(text, entities),
     }
+    snapshot["solo"] = solo_lead(snapshot)
+    return snapshot
 
 
 def build_event(
@@ -109,15 +111,22 @@ def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str
 
 
 def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    labels: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[str, dict[str, int]] = {}  # key -> surface name -> mentions
+    labels: dict[str, dict[str, int]] = {}  # key -> label -> mentions
     for member in members:
         for entity in member.get("entities") or []:
-            if entity["label"] in _NUMERIC_LABELS:
+            label = entity["label"]
+            if label in _NUMERIC_LABELS:
                 continue
-            key = " ".join(str(entity["name"]).lower().split())
-            counts[key][entity["name"]] += int(entity.get("count", 1))
-            labels[key][entity["label"]] += int(entity.get("count", 1))
+            name, count = entity["name"], int(entity.get("count", 1))
+            key = " ".join(str(name).lower().split())
+            names = counts.get(key)
+            if names is None:
+                names = counts[key] = {}
+                labels[key] = {}
+            names[name] = names.get(name, 0) + count
+            kinds = labels[key]
+            kinds[label] = kinds.get(label, 0) + count
     _fold_surnames(counts, labels)
     merged = [
         (sum(names.values()), max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
@@ -132,16 +141,18 @@ def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str,
 
 def _fold_surnames(counts: dict[str, dict[str, int]], labels: dict[str, dict[str, int]]) -> None:
     """Count "Putin" under "Vladimir Putin" when that is the only full name ending so."""
-    people = [k for k in counts if " " in k and _top_label(labels[k]) == "PERSON"]
-    for key in [k for k in counts if " " not in k and _top_label(labels[k]) == "PERSON"]:
-        fuller = [p for p in people if p.endswith(" " + key)]
+    people = [k for k in counts if _top_label(labels[k]) == "PERSON"]
+    fulls = [k for k in people if " " in k]
+    for key in [k for k in people if " " not in k]:
+        fuller = [p for p in fulls if p.endswith(" " + key)]
         if len(fuller) != 1:
             continue
         names = counts[fuller[0]]
         surface = max(names, key=names.__getitem__)
         names[surface] += sum(counts.pop(key).values())
+        kinds = labels[fuller[0]]
         for label, count in labels.pop(key).items():
-            labels[fuller[0]][label] += count
+            kinds[label] = kinds.get(label, 0) + count
 
 
 def _top_label(labels: dict[str, int]) -> str:

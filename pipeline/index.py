@@ -9,14 +9,13 @@ the table's changelog.
 
 from __future__ import annotations
 
-import heapq
-from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from pipeline.eviction import META_KEY
+from pipeline.postings import EventPostings
 
 # Odd 64-bit multipliers (golden-ratio and xxhash primes) that mix a band's rows into one key.
 _MIX = np.array(
@@ -61,17 +60,12 @@ class CandidateIndex:
         # per band: key -> the article id, or the ids in order when several share it (compact:
         # these are 32 entries per live article)
         self.lsh: list[dict[int, str | list[str]]] = [{} for _ in range(bands)]
-        # key -> event slots in posting order (compact, and read by numpy without copying)
-        self.postings: dict[str, array[int]] = {}
-        self.event_keys: dict[str, dict[str, None]] = {}  # event -> its keys (ordered set)
-        self.slots: dict[str, int] = {}
-        self.slot_events: list[str] = []
-        self.free_slots: list[int] = []
-        self.scratch = np.zeros(0)  # per-slot sums, all zero between calls
+        self.events = EventPostings()
         self.due: dict[int, dict[str, None]] = {}
         self.horizon = 0  # first expiry hour eviction has not walked yet
         self.summaries: dict[str, Any] = {}  # big events' summaries (`build_event`'s memo)
         self.next_seq = 0
+        self._last_bands: tuple[Sequence[int], list[int]] | None = None
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], *, bands: int) -> CandidateIndex:
@@ -115,7 +109,7 @@ class CandidateIndex:
                 else:
                     held.append(article_id)
         if record.get("ix"):
-            self._post(record["event_id"], record["ix"])
+            self.events.post(record["event_id"], record["ix"])
         self.next_seq = max(self.next_seq, int(record.get("seq", 0)) + 1)
 
     def remove_article(self, article_id: str, record: Mapping[str, Any]) -> None:
@@ -139,64 +133,6 @@ class CandidateIndex:
                     if len(held) == 1:
                         band[chunk] = held[0]
 
-    def new_keys(self, event_id: str, keys: Iterable[str]) -> list[str]:
-        """The keys (in order, once each) that the event is not yet posted under.
-
-        Args:
-            event_id: the event.
-            keys: an article's index keys.
-        """
-        known = self.event_keys.get(event_id, {})
-        return [key for key in dict.fromkeys(keys) if key not in known]
-
-    def posted(self, key: str) -> list[str]:
-        """The events posted under a key, oldest first.
-
-        Args:
-            key: an index key.
-        """
-        return [self.slot_events[slot] for slot in self.postings.get(key, ())]
-
-    def top_events(
-        self, weighted: Sequence[tuple[str, float]], *, cap: int, limit: int
-    ) -> list[str]:
-        """Events by the summed weights of the keys they are posted under, best first.
-
-        Only the `cap` most recent events of each key count; ties keep every event at the
-        `limit`-th best sum and then order by id (the sums add in key order, as a loop would).
-
-        Args:
-            weighted: (index key, weight) pairs.
-            cap: recent events read per key.
-            limit: most events returned.
-        """
-        chunks, weights = [], []
-        for key, weight in weighted:
-            posting = self.postings.get(key)
-            if posting:
-                chunks.append(np.frombuffer(posting[-cap:], dtype=np.int64))
-                weights.append(weight)
-        if not chunks:
-            return []
-        slots = np.concatenate(chunks)
-        if len(self.scratch) < len(self.slot_events):
-            self.scratch = np.zeros(2 * len(self.slot_events))
-        np.add.at(self.scratch, slots, np.repeat(weights, [len(c) for c in chunks]))
-        sums = self.scratch[slots]
-        self.scratch[slots] = 0.0
-        # An event has at most one entry per key: the best `limit` events lie among the best
-        # limit * len(chunks) entries.
-        room = limit * len(chunks)
-        if len(sums) > room:
-            picked = sums >= np.partition(sums, len(sums) - room)[len(sums) - room]
-            slots, sums = slots[picked], sums[picked]
-        best = dict(zip(slots.tolist(), sums.tolist(), strict=True))
-        if len(best) > limit:
-            cutoff = heapq.nlargest(limit, best.values())[-1]
-            best = {slot: value for slot, value in best.items() if value >= cutoff}
-        ranked = sorted((-value, self.slot_events[slot]) for slot, value in best.items())
-        return [event_id for _, event_id in ranked[:limit]]
-
     def near_candidates(self, minhash: Sequence[int]) -> list[str]:
         """Articles sharing at least one LSH band with a signature, in band order.
 
@@ -204,7 +140,7 @@ class CandidateIndex:
             minhash: the signature.
         """
         found: dict[str, None] = {}
-        for band, chunk in zip(self.lsh, band_chunks(minhash, bands=self.bands), strict=True):
+        for band, chunk in zip(self.lsh, self._band_keys(minhash), strict=True):
             held = band.get(chunk)
             if held is not None:
                 found.update(dict.fromkeys([held] if isinstance(held, str) else held))
@@ -222,39 +158,20 @@ class CandidateIndex:
         self.due.setdefault(hour, {})[event_id] = None
 
     def drop_event(self, event_id: str) -> None:
-        """Remove an evicted event from its postings.
+        """Remove an evicted event from its postings and the summary memo.
 
         Args:
             event_id: the event.
         """
         self.summaries.pop(event_id, None)
-        slot = self.slots.pop(event_id, None)
-        if slot is None:
-            return
-        for key in self.event_keys.pop(event_id, ()):
-            posting = self.postings.get(key)
-            if posting is not None:
-                posting.remove(slot)
-                if not posting:
-                    del self.postings[key]
-        self.slot_events[slot] = ""
-        self.free_slots.append(slot)
+        self.events.drop(event_id)
 
     def _chunks(self, record: Mapping[str, Any]) -> list[int]:
-        return band_chunks(record["minhash"], bands=self.bands)
+        return self._band_keys(record["minhash"])
 
-    def _post(self, event_id: str, keys: Sequence[str]) -> None:
-        """Append the event under keys it is not posted under yet (`new_keys`)."""
-        slot = self.slots.get(event_id)
-        if slot is None:
-            slot = self.free_slots.pop() if self.free_slots else len(self.slot_events)
-            if slot == len(self.slot_events):
-                self.slot_events.append(event_id)
-            self.slot_events[slot] = event_id
-            self.slots[event_id] = slot
-        for key in keys:
-            posting = self.postings.get(key)
-            if posting is None:
-                posting = self.postings[key] = array("q")
-            posting.append(slot)
-        self.event_keys.setdefault(event_id, {}).update(dict.fromkeys(keys))
+    def _band_keys(self, minhash: Sequence[int]) -> list[int]:
+        # The near-duplicate lookup and the indexing of the same article share one signature.
+        last = self._last_bands
+        if last is None or last[0] is not minhash:
+            last = self._last_bands = (minhash, band_chunks(minhash, bands=self.bands))
+        return last[1]

@@ -81,7 +81,8 @@ def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: Clus
     if features["entities"] and event["ents"]:
         entities = cosine_to_sum(features["entities"], event["ents"], event["ents_norm"])
         value = (1 - config.entity_weight) * terms + config.entity_weight * entities
-    value += config.year_weight * year_signal(features["years"], event)
+    if config.year_weight:
+        value += config.year_weight * year_signal(features["years"], event)
     if config.latest_year_weight:
         value += config.latest_year_weight * latest_year_signal(features["years"], event)
     return value
@@ -115,7 +116,7 @@ def candidates(
         (key, terms[key[2:]] if key.startswith("t:") else entities[key])
         for key in index_keys(features, index_terms=config.index_terms)
     ]
-    return index.top_events(weighted, cap=config.index_cap, limit=config.max_candidates)
+    return index.events.top(weighted, cap=config.index_cap, limit=config.max_candidates)
 
 
 def best_event(

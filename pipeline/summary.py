@@ -7,9 +7,10 @@ big event costs about as much as a mid-sized one.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from pipeline.sentences import content_term_list, content_terms
@@ -22,7 +23,7 @@ _REDUNDANT = 0.45  # a summary never holds two sentences this close
 _MEMO_MEMBERS = 8  # events with this many competing members keep their summary in the memo
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sentence:
     text: str
     source: int
@@ -36,7 +37,7 @@ class _Sentence:
     best: dict[int, tuple[float, int]] = field(default_factory=dict)  # source -> (cosine, index)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     lead: _Sentence  # the wording shown: the earliest source's
     index: int
@@ -65,6 +66,11 @@ def summarize(
     snapshot never changes once stored, so an unchanged set gives the memoized result.
     """
     chosen = _chosen(members, numbers)
+    if len(chosen) == 1 and members[chosen[0]].get("solo") is not None:
+        # One competing source: its summary was picked when its snapshot was built.
+        member, source = members[chosen[0]], numbers[chosen[0]]
+        solo = [{"text": member["sentences"][p], "sources": [source]} for p in member["solo"]]
+        return solo, {}
     key = [[index, members[index].get("article_id"), numbers[index]] for index in chosen]
     kept = memo.get(event_id) if memo is not None else None
     if kept is not None and kept[0] == key:
@@ -114,14 +120,15 @@ def _lead_sentences(member: dict[str, Any]) -> list[tuple[int, str, frozenset[st
 
 
 def _weigh(sentences: list[_Sentence]) -> None:
-    frequency: dict[str, int] = defaultdict(int)
-    for sentence in sentences:
-        for term in sentence.terms:
-            frequency[term] += 1
-    squares = {t: math.log(1 + len(sentences) / f) ** 2 for t, f in frequency.items()}
+    frequency = Counter(chain.from_iterable(sentence.terms for sentence in sentences))
+    # A term's weight depends only on how many sentences hold it: one log per count, not term.
+    count = len(sentences)
+    by_count = [0.0] + [math.log(1 + count / f) ** 2 for f in range(1, count + 1)]
+    squares = {t: by_count[f] for t, f in frequency.items()}
+    weight = squares.__getitem__
     for sentence in sentences:
         sentence.squares = squares
-        sentence.norm = math.sqrt(sum(squares[t] for t in sentence.terms))
+        sentence.norm = math.sqrt(sum(map(weight, sentence.terms)))
 
 
 def _cosine(a: _Sentence, b: _Sentence) -> float:
@@ -181,9 +188,26 @@ def _claims(sentences: list[_Sentence], close: list[set[int]]) -> list[set[int]]
     return claims
 
 
+def solo_lead(member: dict[str, Any]) -> list[int]:
+    """Positions of the sentences that summarize `member` alone (kept in its snapshot, so an
+    event with one source skips the summary's work: `summarize` gives the same).
+
+    Args:
+        member: a member snapshot (`sentences`, and `terms` when precomputed).
+    """
+    sentences = _candidates([member], [1], [0])
+    return [group.lead.position for group in _picked(sentences, *_score(sentences))]
+
+
 def _summary(
     sentences: list[_Sentence], matrix: Matrix, close: list[set[int]]
 ) -> list[dict[str, Any]]:
+    picked = _picked(sentences, matrix, close)
+    return [{"text": g.lead.text, "sources": sorted(g.support)} for g in picked]
+
+
+def _picked(sentences: list[_Sentence], matrix: Matrix, close: list[set[int]]) -> list[_Group]:
+    """The groups that make the summary, in the articles' order."""
     groups = _merge(sentences, _claims(sentences, close))
     groups.sort(key=lambda g: (-len(g.support), -g.centrality, g.lead.position, g.lead.member))
     # What several sources share, plus room for two single-source details.
@@ -199,7 +223,7 @@ def _summary(
             picked.append(group)
     # News puts what matters first; keep the articles' own order.
     picked.sort(key=lambda g: (g.lead.position, g.lead.source, g.lead.member))
-    return [{"text": g.lead.text, "sources": sorted(g.support)} for g in picked]
+    return picked
 
 
 def _merge(sentences: list[_Sentence], claims: list[set[int]]) -> list[_Group]:

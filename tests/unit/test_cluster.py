@@ -203,8 +203,9 @@ def test_idle_events_are_evicted_and_state_shrinks_back() -> None:
     assert [k for k in state if k.startswith("ev:")] == [f"ev:{fresh_event}"]
     assert sum(k.startswith("art:") for k in state) == 1
     # the derived index shrank with the state: only the fresh article and its event remain
-    assert index.postings and all(index.posted(key) == [fresh_event] for key in index.postings)
-    assert index.event_keys.keys() == {fresh_event}
+    postings = index.events.postings
+    assert postings and all(index.events.posted(key) == [fresh_event] for key in postings)
+    assert index.events.event_keys.keys() == {fresh_event}
     chunks = [ids for band in index.lsh for ids in band.values()]
     assert len(chunks) == config.lsh_bands and all(ids == fresh["article_id"] for ids in chunks)
     assert set(index.urls.values()) | set(index.hashes.values()) == {fresh["article_id"]}

@@ -80,10 +80,28 @@ def test_snapshot_terms_build_the_same_record_as_computing_them(source: Any) -> 
             ]
             if size > 2:
                 members[-1]["duplicate_of"] = members[0]["article_id"]
-            legacy = [{k: v for k, v in m.items() if k != "terms"} for m in members]
+            legacy = [{k: v for k, v in m.items() if k not in ("terms", "solo")} for m in members]
             assert build_event("e", members, version=1, now=NOW) == build_event(
                 "e", legacy, version=1, now=NOW
             )
+
+
+@pytest.mark.parametrize("source", [_sample_snapshots, _generated_snapshots])
+def test_a_one_source_event_takes_the_summary_its_snapshot_holds(source: Any) -> None:
+    snapshots = source()
+    assert all(isinstance(s["solo"], list) for s in snapshots)
+    for start in range(len(snapshots) - 3):
+        alone = [snapshots[start]]
+        # one original and its copies from other outlets: still one competing source
+        copies = [alone[0]] + [
+            dict(s, source=f"copier{i}", duplicate_of=alone[0]["article_id"])
+            for i, s in enumerate(snapshots[start + 1 : start + 3])
+        ]
+        for members in (alone, copies):
+            computed = [{k: v for k, v in m.items() if k != "solo"} for m in members]
+            record = build_event("e", members, version=1, now=NOW)
+            assert record == build_event("e", computed, version=1, now=NOW)
+            assert record["summary"] or not any(members[0]["terms"])
 
 
 def test_memo_reuses_a_big_event_summary_and_the_record_is_unchanged() -> None:
