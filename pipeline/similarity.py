@@ -35,8 +35,9 @@ def cosine_to_sum(
     """
     if not total_norm or not vector:
         return 0.0
-    # Few keys are shared: intersect first (a set operation in C), then sum over those.
-    return sum(vector[k] * total[k] for k in vector.keys() & total.keys()) / total_norm
+    # Probe the event's sum with the article's keys: intersecting the key views would walk the
+    # sum's own entries, spread over the heap with the rest of a big state (slower by ~1/3).
+    return sum([vector[k] * total[k] for k in vector if k in total]) / total_norm
 
 
 def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:

@@ -237,7 +237,12 @@ def _merge(sentences: list[_Sentence], claims: list[set[int]]) -> list[_Group]:
     for index in order:
         sentence = sentences[index]
         # The earliest group whose lead says the same thing.
-        found = min(map(lead_of.__getitem__, claims[index] & lead_of.keys()), default=None)
+        claimed = claims[index]
+        found = (
+            min(map(lead_of.__getitem__, claimed & lead_of.keys()), default=None)
+            if claimed
+            else None
+        )
         home = None if found is None else groups[found]
         if home:
             home.support.update(sentence.support)
