@@ -62,11 +62,13 @@ def latest_year_signal(article_years: list[str], event: Mapping[str, Any]) -> in
         article_years: years the article mentions.
         event: the event state (`latest`: latest year -> members, `n`).
     """
-    latest = event.get("latest") or {}
-    usual = {y for y, c in latest.items() if c >= max(1.0, 0.25 * event["n"])}
-    if not article_years or not usual:
+    latest = event.get("latest")
+    if not article_years or not latest:
         return 0
-    return 1 if max(article_years) in usual else -1
+    floor = max(1.0, 0.25 * event["n"])
+    if latest.get(max(article_years), 0.0) >= floor:
+        return 1
+    return -1 if any(count >= floor for count in latest.values()) else 0
 
 
 def score(features: Mapping[str, Any], event: Mapping[str, Any], *, config: ClusterConfig) -> float:

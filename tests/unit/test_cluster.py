@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.cluster import ClusterConfig, cluster_batch, event_id_for
 from pipeline.features import article_features
@@ -292,3 +294,19 @@ def test_latest_year_counts_and_a_shared_background_year_does_not() -> None:
     assert latest_year_signal(other["features"]["years"], event) == -1
     assert latest_year_signal(same["features"]["years"], event) == 1
     assert latest_year_signal(undated["features"]["years"], event) == 0
+
+
+@pytest.mark.pure
+@given(
+    st.lists(st.sampled_from(["1999", "2019", "2023", "2024"]), max_size=3),
+    st.dictionaries(st.sampled_from(["1999", "2019", "2023"]), st.floats(0, 6), max_size=3),
+    st.integers(1, 12),
+)
+def test_latest_year_signal_is_the_usual_latest_years_rule(
+    article_years: list[str], latest: dict[str, float], members: int
+) -> None:
+    from pipeline.similarity import latest_year_signal
+
+    usual = {y for y, c in latest.items() if c >= max(1.0, 0.25 * members)}
+    expected = 0 if not article_years or not usual else 1 if max(article_years) in usual else -1
+    assert latest_year_signal(article_years, {"latest": latest, "n": members}) == expected
