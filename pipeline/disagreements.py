@@ -157,6 +157,8 @@ def find_disagreements(
     for member, number in zip(members, numbers, strict=True):
         for fact in member.get("facts") or []:
             grouped[(fact["kind"], fact["anchor"])][number].append(fact)
+    if not any(len(by_source) > 1 for by_source in grouped.values()):
+        return []  # no fact is given by two sources: nothing to compare (nor text to read)
     mentioned = _mentioned_text(members, numbers)
     found = []
     for kind, anchor in sorted(grouped, key=lambda key: (_KIND_ORDER[key[0]], key[1])):
