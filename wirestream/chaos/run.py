@@ -11,7 +11,14 @@ from typing import Any
 
 from deploy import cluster as kafka_cluster
 from wirestream.chaos.audit import Outputs, audit, first_output_after, read_outputs
-from wirestream.chaos.stream import Feeder, create_topics, make_inputs, output_count, wait_until
+from wirestream.chaos.stream import (
+    Feeder,
+    create_topics,
+    group_offsets,
+    make_inputs,
+    output_count,
+    wait_until,
+)
 from wirestream.chaos.workers import Worker
 from wirestream.settings import Settings
 
@@ -177,6 +184,9 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "unacked_inputs": len(run.feeder.failed),
         "ok": verdict.ok and None not in recoveries,
         "examples": (verdict.lost + verdict.divergent + verdict.event_violations)[:5],
+        # where a lost input sat on the raw topic, and how far the group committed (diagnosis)
+        "lost_at": [run.feeder.placed.get(i) for i in verdict.lost[:20]],
+        "committed": group_offsets(run.bootstrap, run.settings.app_id) if verdict.lost else {},
     }
 
 
