@@ -86,14 +86,16 @@ class RewindingConsumer(driver.Consumer):
         # re-read records below it were dropped as already read (a hole after a rebalance).
         redone: set[Any] = set()
         async for tp, message in super().getmany(timeout):
-            count, target = self._seeks.get(tp, (0, 0))
             if self.app.consumer_generation_id != self._fetch_generation:
                 continue  # the new assignment reads these again from the committed offsets
-            if count == self._seeks_at_fetch.get(tp, 0):
+            count, target = self._seeks.get(tp, (0, 0))
+            if count != self._seeks_at_fetch.get(tp, 0):
+                if tp not in redone and tp in self.assignment():
+                    redone.add(tp)  # the position may be past these records: read from the target
+                    await self.seek(tp, target)
+            elif message.offset not in self._acked_index.get(tp, ()):
                 yield tp, message
-            elif tp not in redone and tp in self.assignment():
-                redone.add(tp)  # the position may be past these records: read from the target
-                await self.seek(tp, target)
+            # else processed already: a re-read from a hole passes over it (no second re-send)
 
     def _new_offset(self, tp: Any) -> int | None:
         # Faust commits over a hole of exactly one record at the committed offset (its check is
@@ -128,6 +130,9 @@ class RewindingConsumer(driver.Consumer):
         if not self._is_stream(tp):
             await super()._add_gap(tp, offset_from, offset_to)
             return
+        acked = self._acked_index.get(tp, ())
+        if all(offset in acked for offset in range(offset_from, offset_to)):
+            return  # acknowledged before: records a re-read passed over (see `getmany`)
         self._warn(
             "Records %r..%r of %r were skipped (read offset %r): the commit waits for them",
             offset_from, offset_to - 1, tp, self._read_offset.get(tp), tp=tp,

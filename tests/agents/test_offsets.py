@@ -241,3 +241,36 @@ def test_records_fetched_for_an_older_assignment_are_dropped(
         return [message.offset async for _, message in consumer.getmany(timeout=1.0)]
 
     assert consumer.loop.run_until_complete(read()) == []  # plain Faust yields 6, 7
+
+
+def test_a_re_read_from_a_hole_passes_over_what_was_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Record 10 was skipped, 11 and 12 were processed: the re-read from 10 delivers 10 and the
+    # records after 12, not 11 and 12 a second time (their outputs went out already).
+    consumer = _consumer()
+    tp = TP(Settings().topics.raw, 1)
+    consumer.app.topics.acking_topics.add(tp.topic)
+    consumer._committed_offset[tp] = 10
+    consumer._acked[tp].extend([11, 12])
+    consumer._acked_index[tp].update([11, 12])
+
+    async def fetch(active: Any, timeout: float) -> dict[TP, list[Any]]:  # noqa: ASYNC109
+        return {tp: [_record(tp, offset) for offset in (10, 11, 12, 13)]}
+
+    monkeypatch.setattr(consumer._thread, "getmany", fetch)
+    monkeypatch.setattr(consumer._thread, "highwater", lambda tp: 14)
+    consumer._set_active_tps({tp})
+
+    async def read() -> list[int]:
+        return [message.offset async for _, message in consumer.getmany(timeout=1.0)]
+
+    assert consumer.loop.run_until_complete(read()) == [10, 13]  # plain Faust yields all four
+    consumer._read_offset[tp] = 10
+    warnings: list[str] = []
+    monkeypatch.setattr(consumer, "_warn", lambda message, *args, tp: warnings.append(message))
+    asyncio.run(consumer._add_gap(tp, 11, 13))  # the drain loop sees 10 then 13
+    assert warnings == []  # not reported as skipped: they were acknowledged
+    consumer._acked[tp].extend([10, 13])
+    consumer._acked_index[tp].update([10, 13])
+    assert consumer._new_offset(tp) == 14

@@ -227,11 +227,13 @@ def steady_latency(
     """
     first = first_outputs(outputs)
     warm = min(first.values(), default=0) / 1000
+    flowing = {i: first[i] / 1000 - t for i, t in sent_at.items() if i in first and t >= warm}
     latencies = sorted(
-        first[i] / 1000 - t
-        for i, t in sent_at.items()
-        if i in first and t >= warm and (before is None or first[i] / 1000 < before)
+        latency for i, latency in flowing.items() if before is None or first[i] / 1000 < before
     )
+    # A fault that comes before anything flowed leaves no clean sample: the median of the whole
+    # run (most inputs pass no fault) beats counting nothing in flight.
+    latencies = latencies or sorted(flowing.values())
     return latencies[len(latencies) // 2] if latencies else None
 
 
