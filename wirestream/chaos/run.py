@@ -11,7 +11,14 @@ from typing import Any
 
 from deploy import cluster as kafka_cluster
 from wirestream.chaos.audit import Outputs, audit, first_output_after, read_outputs
-from wirestream.chaos.stream import Feeder, create_topics, make_inputs, output_count, wait_until
+from wirestream.chaos.stream import (
+    Feeder,
+    create_topics,
+    group_offsets,
+    make_inputs,
+    output_count,
+    wait_until,
+)
 from wirestream.chaos.workers import Worker
 from wirestream.settings import Settings
 
@@ -177,6 +184,9 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "unacked_inputs": len(run.feeder.failed),
         "ok": verdict.ok and None not in recoveries,
         "examples": (verdict.lost + verdict.divergent + verdict.event_violations)[:5],
+        # where a lost input sat on the raw topic, and how far the group committed (diagnosis)
+        "lost_at": [run.feeder.placed.get(i) for i in verdict.lost[:20]],
+        "committed": group_offsets(run.bootstrap, run.settings.app_id) if verdict.lost else {},
     }
 
 
@@ -217,11 +227,13 @@ def steady_latency(
     """
     first = first_outputs(outputs)
     warm = min(first.values(), default=0) / 1000
+    flowing = {i: first[i] / 1000 - t for i, t in sent_at.items() if i in first and t >= warm}
     latencies = sorted(
-        first[i] / 1000 - t
-        for i, t in sent_at.items()
-        if i in first and t >= warm and (before is None or first[i] / 1000 < before)
+        latency for i, latency in flowing.items() if before is None or first[i] / 1000 < before
     )
+    # A fault that comes before anything flowed leaves no clean sample: the median of the whole
+    # run (most inputs pass no fault) beats counting nothing in flight.
+    latencies = latencies or sorted(flowing.values())
     return latencies[len(latencies) // 2] if latencies else None
 
 

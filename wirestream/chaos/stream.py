@@ -81,6 +81,7 @@ class Feeder(threading.Thread):
         self.acked: list[str] = []
         self.sent_at: dict[str, float] = {}
         self.failed: list[str] = []
+        self.placed: dict[str, str] = {}  # id -> "partition:offset" on the raw topic
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -108,6 +109,8 @@ class Feeder(threading.Thread):
         client.flush(timeout=200)
         for input_id, future in pending:
             (self.acked if future.succeeded() else self.failed).append(input_id)
+            if future.succeeded():
+                self.placed[input_id] = f"{future.value.partition}:{future.value.offset}"
         client.close()
 
 
@@ -135,6 +138,25 @@ def output_count(bootstrap: str, settings: Settings) -> int | None:
         finally:
             consumer.close()
     return None
+
+
+def group_offsets(bootstrap: str, group: str) -> dict[str, int]:
+    """Committed offsets of a consumer group as ``{"topic:partition": offset}`` (empty if unknown).
+
+    Args:
+        bootstrap: bootstrap servers.
+        group: the consumer group (the app id).
+    """
+    from kafka.admin import KafkaAdminClient
+
+    with contextlib.suppress(Exception):
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        try:
+            offsets = admin.list_group_offsets(group)[group]
+            return {f"{tp.topic}:{tp.partition}": meta.offset for tp, meta in offsets.items()}
+        finally:
+            admin.close()
+    return {}
 
 
 def wait_until(check: Callable[[], Any], *, timeout: float, what: str, every: float = 0.5) -> Any:
