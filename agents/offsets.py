@@ -36,6 +36,7 @@ class RewindingConsumer(driver.Consumer):
         """Start with no hole seen (see ``Consumer.__init__`` for the arguments)."""
         super().__init__(*args, **kwargs)
         self._holes: dict[Any, Hole] = {}
+        self._held_logged: dict[Any, int] = {}  # tp -> committed offset last reported held
         self._seeks: dict[Any, tuple[int, int]] = {}  # tp -> (seeks so far, last target)
         self._seeks_at_fetch: dict[Any, int] = {}
         self._fetch_generation = 0
@@ -107,6 +108,9 @@ class RewindingConsumer(driver.Consumer):
         if committed is not None and head is not None and head > committed:
             if tp not in self._holes:
                 self._holes[tp] = Hole(committed, monotonic())
+            # Once per hole: a rebalance's seeks clear `_holes` every second while it lasts.
+            if self._held_logged.get(tp) != committed:
+                self._held_logged[tp] = committed
                 self._warn(
                     "Holding the commit of %r at %r: that record is not acknowledged "
                     "(acked head %r, %d acked, gaps %r, read offset %r)",

@@ -274,3 +274,23 @@ def test_a_re_read_from_a_hole_passes_over_what_was_processed(
     consumer._acked[tp].extend([10, 13])
     consumer._acked_index[tp].update([10, 13])
     assert consumer._new_offset(tp) == 14
+
+
+def test_a_held_commit_is_reported_once_per_hole(monkeypatch: pytest.MonkeyPatch) -> None:
+    consumer = _consumer()
+    tp = TP(Settings().topics.raw, 0)
+    warnings: list[str] = []
+    monkeypatch.setattr(consumer, "_warn", lambda message, *args, tp: warnings.append(message))
+    consumer._committed_offset[tp] = 10
+    consumer._acked[tp].extend([11, 12])
+    consumer._acked_index[tp].update([11, 12])
+    for _ in range(3):  # a long rebalance: each seek to committed forgets the hole
+        assert consumer._new_offset(tp) is None
+        consumer._holes.clear()
+    assert len(warnings) == 1
+    consumer._committed_offset[tp] = 20  # a later hole is reported again
+    consumer._acked[tp][:] = [21]
+    consumer._acked_index[tp].clear()
+    consumer._acked_index[tp].add(21)
+    assert consumer._new_offset(tp) is None
+    assert len(warnings) == 2
