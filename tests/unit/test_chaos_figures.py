@@ -30,11 +30,12 @@ def test_steady_latency_is_the_median_before_the_first_fault() -> None:
     assert steady_latency(Outputs(), sent_at, before=None) is None
 
 
-def test_a_fault_before_output_flowed_takes_the_median_of_the_run() -> None:
+def test_a_fault_before_output_flowed_takes_the_calm_after_the_last_one() -> None:
     outputs = Outputs(
-        articles=[_article(i, at) for i, at in (("a", 101.0), ("b", 103.0), ("c", 106.0))]
-        + [_article("d", 150.0)]  # delayed by the fault
+        articles=[_article(i, at) for i, at in (("a", 101.0), ("b", 130.0), ("c", 152.0))]
+        + [_article("d", 156.0)]
     )
-    sent_at = {"a": 100.0, "b": 101.0, "c": 104.0, "d": 110.0}
-    # the fault came at 100.5, before anything went through: most inputs still passed no fault
-    assert steady_latency(outputs, sent_at, before=100.5) == pytest.approx(2.0)
+    sent_at = {"a": 100.0, "b": 101.0, "c": 150.0, "d": 153.0}
+    # the fault came at 100.5, before anything went through; output resumed at 130
+    assert steady_latency(outputs, sent_at, before=100.5, after=130.0) == pytest.approx(3.0)
+    assert steady_latency(outputs, sent_at, before=100.5) is None

@@ -164,7 +164,13 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
     # one commit window plus those in flight, rate x time in flight (Little's law), plus a batch.
     rate, window = max(run.shape.rate, throughput(outputs)), run.shape.commit_interval_s
     first_fault = min((moment for _, moment in run.faults), default=None)
-    in_flight = steady_latency(outputs, run.feeder.sent_at, before=first_fault) or 0.0
+    resumed = [moment + r for (_, moment), r in zip(run.faults, recoveries, strict=True) if r]
+    in_flight = (
+        steady_latency(
+            outputs, run.feeder.sent_at, before=first_fault, after=max(resumed, default=None)
+        )
+        or 0.0
+    )
     return {
         "scenario": run.name,
         "inputs": verdict.inputs,
@@ -216,14 +222,20 @@ def first_outputs(outputs: Outputs) -> dict[str, int]:
 
 
 def steady_latency(
-    outputs: Outputs, sent_at: dict[str, float], *, before: float | None
+    outputs: Outputs,
+    sent_at: dict[str, float],
+    *,
+    before: float | None,
+    after: float | None = None,
 ) -> float | None:
-    """Median send-to-first-output time of inputs sent after output flowed, before a fault.
+    """Median send-to-first-output time of inputs sent after output flowed, before a fault;
+    when a fault came before anything flowed, of inputs sent once output resumed after the last.
 
     Args:
         outputs: what the topics hold.
         sent_at: epoch seconds each input id was handed to the producer.
         before: epoch seconds of the first fault (None: no fault).
+        after: epoch seconds output resumed after the last fault (None: unknown).
     """
     first = first_outputs(outputs)
     warm = min(first.values(), default=0) / 1000
@@ -231,9 +243,8 @@ def steady_latency(
     latencies = sorted(
         latency for i, latency in flowing.items() if before is None or first[i] / 1000 < before
     )
-    # A fault that comes before anything flowed leaves no clean sample: the median of the whole
-    # run (most inputs pass no fault) beats counting nothing in flight.
-    latencies = latencies or sorted(flowing.values())
+    if not latencies and after is not None:  # no clean sample before: take the calm after
+        latencies = sorted(latency for i, latency in flowing.items() if sent_at[i] >= after)
     return latencies[len(latencies) // 2] if latencies else None
 
 
