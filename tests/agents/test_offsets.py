@@ -220,14 +220,8 @@ def test_records_of_a_fetch_a_seek_overtook_are_read_again(monkeypatch: pytest.M
     assert consumer.loop.run_until_complete(read()) == [24, 25, 26, 27]
 
 
-def test_records_fetched_for_an_older_assignment_are_dropped(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Traced in a chaos run: a fetch of generation 1 came back during the rebalance and Faust
-    # delivered it once table recovery resumed the flow in generation 2, before the seek.
-    consumer = _consumer()
-    tp = TP(Settings().topics.raw, 3)
-    consumer.app.topics.acking_topics.add(tp.topic)  # as once the ingest agent subscribes
+def _read_across_a_rebalance(monkeypatch: pytest.MonkeyPatch, consumer: Any, tp: TP) -> list[int]:
+    """Offsets ``getmany`` yields of a fetch (6, 7) sent in generation 1 that returns in 2."""
     consumer.app.consumer_generation_id = 1
 
     async def fetch(active: Any, timeout: float) -> dict[TP, list[Any]]:  # noqa: ASYNC109
@@ -241,7 +235,28 @@ def test_records_fetched_for_an_older_assignment_are_dropped(
     async def read() -> list[int]:
         return [message.offset async for _, message in consumer.getmany(timeout=1.0)]
 
-    assert consumer.loop.run_until_complete(read()) == []  # plain Faust yields 6, 7
+    return list(consumer.loop.run_until_complete(read()))
+
+
+def test_records_fetched_for_an_older_assignment_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Traced in a chaos run: a fetch of generation 1 came back during the rebalance and Faust
+    # delivered it once table recovery resumed the flow in generation 2, before the seek.
+    consumer = _consumer()
+    tp = TP(Settings().topics.raw, 3)
+    consumer.app.topics.acking_topics.add(tp.topic)  # as once the ingest agent subscribes
+    assert _read_across_a_rebalance(monkeypatch, consumer, tp) == []  # plain Faust yields 6, 7
+
+
+def test_changelog_records_of_an_older_assignment_still_reach_recovery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Recovery seeks a changelog once and counts its own offsets: a changelog fetch that came
+    # back across a rebalance must be delivered, or recovery waits forever (a chaos-test stall).
+    consumer = _consumer()
+    tp = TP(next(iter(consumer.app.tables.changelog_topics)), 0)
+    assert _read_across_a_rebalance(monkeypatch, consumer, tp) == [6, 7]
 
 
 def test_a_re_read_from_a_hole_passes_over_what_was_processed(
@@ -295,26 +310,3 @@ def test_a_held_commit_is_reported_once_per_hole(monkeypatch: pytest.MonkeyPatch
     consumer._acked_index[tp].add(21)
     assert consumer._new_offset(tp) is None
     assert len(warnings) == 2
-
-
-def test_changelog_records_of_an_older_assignment_still_reach_recovery(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Recovery seeks a changelog once and counts its own offsets: a changelog fetch that came
-    # back across a rebalance must be delivered, or recovery waits forever (a chaos-test stall).
-    consumer = _consumer()
-    tp = TP(next(iter(consumer.app.tables.changelog_topics)), 0)
-    consumer.app.consumer_generation_id = 1
-
-    async def fetch(active: Any, timeout: float) -> dict[TP, list[Any]]:  # noqa: ASYNC109
-        consumer.app.consumer_generation_id = 2  # the rebalance completes meanwhile
-        return {tp: [_record(tp, offset) for offset in (6, 7)]}
-
-    monkeypatch.setattr(consumer._thread, "getmany", fetch)
-    monkeypatch.setattr(consumer._thread, "highwater", lambda tp: 8)
-    consumer._set_active_tps({tp})
-
-    async def read() -> list[int]:
-        return [message.offset async for _, message in consumer.getmany(timeout=1.0)]
-
-    assert consumer.loop.run_until_complete(read()) == [6, 7]
