@@ -169,10 +169,11 @@ class RewindingConsumer(driver.Consumer):
             await self.seek(tp, hole.committed)
 
     def _reread_blocked(self, tp: Any, offset: int) -> str:
-        # Why not to seek now: mid-rebalance Faust's own seek to committed comes next, and a slow
-        # record at the committed offset is being processed, not lost.
-        if not self.flow_active:
-            return "flow stopped (rebalance)"
+        # Why not to seek now: after a rebalance and its recovery Faust seeks to committed anyway
+        # (a seek during recovery coincided with recoveries that never ended), and a slow record
+        # at the committed offset is being processed, not lost.
+        if not self.flow_active or self.app.rebalancing or self.app.in_recovery:
+            return "rebalance or table recovery in progress"
         if any(m.tp == tp and m.offset == offset for m in self._unacked_messages):
             return "the record is in flight (delivered, not acknowledged)"
         return ""
