@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from time import monotonic
-from typing import Any
+from typing import Any, cast
 
 from faust.transport.drivers import aiokafka as driver
-
-
-@dataclass
-class Hole:
-    """A record missing at a partition's committed offset, holding its commit back."""
-
-    committed: int
-    since: float
-    blocked: str = ""  # why the last re-read was put off (logged once per reason)
 
 
 # Why: Faust drops records it fetched during a rebalance (flow stopped, or an older generation)
@@ -27,7 +17,7 @@ class Hole:
 # (16 of 200 inputs lost in 4 of 6 chaos runs). Rewinding such partitions to their start (the
 # "earliest" reset the app asks for) makes every drop a re-read: at least once again.
 class RewindingConsumer(driver.Consumer):
-    """Never commits past a record no agent processed, and re-reads the records Faust skips."""
+    """Re-reads what Faust drops: fresh partitions from their start, lasting holes from the hole."""
 
     #: Commit intervals a hole at the committed offset may last before its record is re-fetched.
     hole_patience = 3
@@ -35,70 +25,17 @@ class RewindingConsumer(driver.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """Start with no hole seen (see ``Consumer.__init__`` for the arguments)."""
         super().__init__(*args, **kwargs)
-        self._holes: dict[Any, Hole] = {}
-        self._held_logged: dict[Any, int] = {}  # tp -> committed offset last reported held
-        self._seeks: dict[Any, tuple[int, int]] = {}  # tp -> (seeks so far, last target)
-        self._seeks_at_fetch: dict[Any, int] = {}
-        self._fetch_generation = 0
+        self._holes: dict[Any, tuple[int, float]] = {}  # tp -> (committed offset, first seen)
 
     async def seek_to_committed(self) -> Mapping[Any, int]:
         """Seek to the committed offsets, and partitions with none (or 0) to their beginning."""
         self._holes.clear()  # this seek re-reads them all
         committed = await super().seek_to_committed()
-        for tp, offset in committed.items():
-            if offset and self._is_stream(tp):
-                self._sought(tp, offset)
         fresh = [tp for tp, offset in committed.items() if not offset and self._is_stream(tp)]
         if fresh and self.app.conf.consumer_auto_offset_reset == "earliest":
             starts = await self.earliest_offsets(*fresh)
             await self.seek_wait({tp: starts[tp] for tp in fresh})
         return committed
-
-    async def seek_wait(self, partitions: Mapping[Any, int]) -> None:
-        """Seek and wait for the new positions (see ``Consumer.seek_wait``)."""
-        await super().seek_wait(partitions)
-        for tp, offset in partitions.items():
-            self._sought(tp, offset)
-
-    async def _seek(self, partition: Any, offset: int) -> None:
-        await super()._seek(partition, offset)
-        self._sought(partition, offset)
-
-    def _sought(self, tp: Any, offset: int) -> None:
-        if self._is_stream(tp):
-            count, _ = self._seeks.get(tp, (0, offset))
-            self._seeks[tp] = (count + 1, offset)
-
-    async def _getmany(self, active_partitions: Any, timeout: float) -> Any:  # noqa: ASYNC109
-        self._seeks_at_fetch = {tp: count for tp, (count, _) in self._seeks.items()}
-        self._fetch_generation = self.app.consumer_generation_id
-        return await super()._getmany(active_partitions, timeout)
-
-    async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109
-        """Fetched records, minus those of an older assignment or of a partition sought meanwhile.
-
-        Args:
-            timeout: seconds to wait for records.
-        """
-        # Why: the fetch runs in the client's thread and can return during a rebalance. Faust
-        # reads the generation only after it returns, so it delivered records of the old
-        # assignment once table recovery resumed the flow, before the seek to committed (chaos
-        # traces); and records that predate a seek moved its read offset past the seek, so the
-        # re-read records below it were dropped as already read (a hole after a rebalance).
-        redone: set[Any] = set()
-        async for tp, message in super().getmany(timeout):
-            if self.app.consumer_generation_id != self._fetch_generation and self._is_stream(tp):
-                continue  # the new assignment reads these again from the committed offsets
-            # (changelog records stay: table recovery tracks its own offsets and seeks once, so a
-            # changelog record dropped here never came back and recovery waited forever)
-            count, target = self._seeks.get(tp, (0, 0))
-            if count != self._seeks_at_fetch.get(tp, 0):
-                if tp not in redone and tp in self.assignment():
-                    redone.add(tp)  # the position may be past these records: read from the target
-                    await self.seek(tp, target)
-            elif message.offset not in self._acked_index.get(tp, ()):
-                yield tp, message
-            # else processed already: a re-read from a hole passes over it (no second re-send)
 
     def _new_offset(self, tp: Any) -> int | None:
         # Faust commits over a hole of exactly one record at the committed offset (its check is
@@ -108,91 +45,34 @@ class RewindingConsumer(driver.Consumer):
         gaps = self._gap[tp]
         head = min([*acked, *(interval.begin for interval in gaps)], default=None)
         if committed is not None and head is not None and head > committed:
-            if tp not in self._holes:
-                self._holes[tp] = Hole(committed, monotonic())
-            # Once per hole: a rebalance's seeks clear `_holes` every second while it lasts.
-            if self._held_logged.get(tp) != committed:
-                self._held_logged[tp] = committed
-                self._warn(
-                    "Holding the commit of %r at %r: that record is not acknowledged "
-                    "(acked head %r, %d acked, gaps %r, read offset %r)",
-                    tp, committed, head, len(acked), sorted((i.begin, i.end) for i in gaps),
-                    self._read_offset.get(tp), tp=tp,
-                )  # fmt: skip
+            self._holes.setdefault(tp, (committed, monotonic()))
             return None
         self._holes.pop(tp, None)
-        return super()._new_offset(tp)
+        return cast(int | None, super()._new_offset(tp))
 
     async def _commit_tps(self, tps: Iterable[Any], start_new_transaction: bool) -> bool:
         did_commit = await super()._commit_tps(tps, start_new_transaction)
         await self._refetch_stale_holes()
         return did_commit
 
-    async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
-        # Why: Faust counts offsets missing between two fetched records as processed (meant for
-        # compaction and transaction markers). Our sources are neither, so a jump is records
-        # the fetcher skipped: 25 of them were committed over unread in a chaos run. Leave them
-        # unacknowledged; the commit stops at the first, and the hole re-read fetches them.
-        if not self._is_stream(tp):
-            await super()._add_gap(tp, offset_from, offset_to)
-            return
-        acked = self._acked_index.get(tp, ())
-        if all(offset in acked for offset in range(offset_from, offset_to)):
-            return  # acknowledged before: records a re-read passed over (see `getmany`)
-        self._warn(
-            "Records %r..%r of %r were skipped (read offset %r): the commit waits for them",
-            offset_from, offset_to - 1, tp, self._read_offset.get(tp), tp=tp,
-        )  # fmt: skip
-
     async def _refetch_stale_holes(self) -> None:
         # Why: a record the stream skipped mid-flow (older generation, no seek after it) is never
         # fetched again, so the commit would wait for it until the next rebalance; re-read it.
         patience = self.hole_patience * float(self.app.conf.broker_commit_interval)
+        if not self.flow_active:
+            return  # mid-rebalance: Faust's own seek to committed comes next
         now, assigned = monotonic(), self.assignment()
-        for tp, hole in list(self._holes.items()):
-            if tp not in assigned or self._committed_offset[tp] != hole.committed:
+        for tp, (committed, since) in list(self._holes.items()):
+            if tp not in assigned or self._committed_offset[tp] != committed:
                 del self._holes[tp]  # revoked or moved on: the hole is not ours any more
-            elif now - hole.since >= patience:
-                await self._reread(tp, hole, now)
+            elif now - since >= patience and not self._in_flight(tp, committed):
+                self._holes[tp] = (committed, now)  # retry later if this re-read is dropped too
+                self.log.warning("Re-reading %r from %r: that record was skipped", tp, committed)
+                await self.seek(tp, committed)
 
-    async def _reread(self, tp: Any, hole: Hole, now: float) -> None:
-        blocked = self._reread_blocked(tp, hole.committed)
-        if blocked:
-            if blocked != hole.blocked:
-                hole.blocked = blocked
-                self._warn("Re-read of %r at %r put off: %s", tp, hole.committed, blocked, tp=tp)
-        elif await self._expired(tp, hole.committed):
-            del self._holes[tp]
-        else:
-            hole.since, hole.blocked = now, ""  # retry later if this re-read is dropped too
-            self._warn("Re-reading %r from %r: that record was skipped", tp, hole.committed, tp=tp)
-            await self.seek(tp, hole.committed)
-
-    def _reread_blocked(self, tp: Any, offset: int) -> str:
-        # Why not to seek now: after a rebalance and its recovery Faust seeks to committed anyway
-        # (a seek during recovery coincided with recoveries that never ended), and a slow record
-        # at the committed offset is being processed, not lost.
-        if not self.flow_active or self.app.rebalancing or self.app.in_recovery:
-            return "rebalance or table recovery in progress"
-        if any(m.tp == tp and m.offset == offset for m in self._unacked_messages):
-            return "the record is in flight (delivered, not acknowledged)"
-        return ""
-
-    async def _expired(self, tp: Any, offset: int) -> bool:
-        # Records the broker deleted (retention) never come back: count them as done, or the
-        # commit would wait at them forever.
-        earliest = (await self.earliest_offsets(tp)).get(tp, 0)
-        if offset >= earliest:
-            return False
-        self._warn("Records %r..%r of %r are deleted: skipped", offset, earliest - 1, tp, tp=tp)
-        gone = [n for n in range(offset, earliest) if n not in self._acked_index[tp]]
-        self._acked[tp].extend(gone)
-        self._acked_index[tp].update(gone)
-        return True
-
-    def _warn(self, message: str, *args: Any, tp: Any) -> None:
-        # The topic and partition become fields of a JSON log line.
-        self.log.warning(message, *args, extra={"topic": tp.topic, "partition": tp.partition})
+    def _in_flight(self, tp: Any, offset: int) -> bool:
+        # A slow record at the committed offset is being processed, not lost: no re-read.
+        return any(m.tp == tp and m.offset == offset for m in self._unacked_messages)
 
     def _is_stream(self, tp: Any) -> bool:
         # Changelog positions belong to table recovery; only the agents' sources are rewound.
