@@ -10,6 +10,7 @@ from typing import Any
 import faust
 
 from agents.cluster import register_cluster
+from agents.flow import use_resume_once_flow_control
 from agents.ingest import register_ingest
 from agents.metrics import Metrics
 from agents.offsets import use_rewinding_consumer
@@ -79,6 +80,7 @@ def build_app(
     )
     # Records Faust drops in a rebalance must be read again even before a first commit.
     use_rewinding_consumer(app)
+    use_resume_once_flow_control(app)
     topology = declare_topics(app, settings)
     metrics = Metrics()
     ingest = register_ingest(

@@ -140,6 +140,27 @@ def output_count(bootstrap: str, settings: Settings) -> int | None:
     return None
 
 
+def end_offsets(bootstrap: str, topic: str) -> dict[str, int]:
+    """End offsets of a topic's partitions as ``{"partition": offset}`` (empty if unreachable).
+
+    Args:
+        bootstrap: bootstrap servers.
+        topic: the topic.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    with contextlib.suppress(Exception):
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=5000
+        )
+        try:
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            return {str(tp.partition): end for tp, end in consumer.end_offsets(parts).items()}
+        finally:
+            consumer.close()
+    return {}
+
+
 def group_offsets(bootstrap: str, group: str) -> dict[str, int]:
     """Committed offsets of a consumer group as ``{"topic:partition": offset}`` (empty if unknown).
 
