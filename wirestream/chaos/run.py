@@ -14,10 +14,10 @@ from wirestream.chaos.audit import Outputs, audit, first_output_after, read_outp
 from wirestream.chaos.stream import (
     Feeder,
     create_topics,
-    end_offsets,
     group_offsets,
     make_inputs,
     output_count,
+    partition_ends,
     wait_until,
 )
 from wirestream.chaos.workers import Worker
@@ -195,7 +195,7 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "lost_at": [run.feeder.placed.get(i) for i in verdict.lost[:20]],
         "committed": group_offsets(run.bootstrap, run.settings.app_id) if verdict.lost else {},
         # a lost input at or past its partition's end was lost by the broker, not the workers
-        "raw_end": end_offsets(run.bootstrap, run.settings.topics.raw) if verdict.lost else {},
+        "raw_end": partition_ends(run.bootstrap, run.settings.topics.raw) if verdict.lost else {},
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from wirestream.bench.corpus import raw_lines
-from wirestream.kafka import topic_specs
+from wirestream.kafka import end_offsets, topic_specs
 from wirestream.settings import Settings
 
 # the broker stamps output records when it appends them: recovery is measured on its clock
@@ -140,24 +140,16 @@ def output_count(bootstrap: str, settings: Settings) -> int | None:
     return None
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[str, int]:
+def partition_ends(bootstrap: str, topic: str) -> dict[str, int]:
     """End offsets of a topic's partitions as ``{"partition": offset}`` (empty if unreachable).
 
     Args:
         bootstrap: bootstrap servers.
         topic: the topic.
     """
-    from kafka import KafkaConsumer, TopicPartition
-
     with contextlib.suppress(Exception):
-        consumer = KafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, request_timeout_ms=5000
-        )
-        try:
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            return {str(tp.partition): end for tp, end in consumer.end_offsets(parts).items()}
-        finally:
-            consumer.close()
+        ends = end_offsets(bootstrap, [topic])
+        return {str(tp.partition): end for tp, end in ends.items()}
     return {}
 
 
