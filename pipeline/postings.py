@@ -29,6 +29,7 @@ class EventPostings:
         self.slots: dict[str, int] = {}
         self.slot_events: list[str] = []
         self.slot_order = np.zeros(0, dtype=np.uint64)  # slot -> `order_key` of its event
+        self.slot_sums = np.zeros(0)  # scratch for `top`, all zero between calls
         self.free_slots: list[int] = []
 
     def new_keys(self, event_id: str, keys: Iterable[str]) -> list[str]:
@@ -95,19 +96,18 @@ class EventPostings:
             cap: recent events read per key.
             limit: most events returned.
         """
-        chunks, weights, lengths = [], [], []
-        for key, weight in weighted:
-            posting = self.postings.get(key)
-            if posting:
-                chunk = posting[-cap:]
-                chunks.append(chunk)
-                weights.append(weight)
-                lengths.append(len(chunk))
-        if not chunks:
+        get = self.postings.get
+        found = [(posting, weight) for key, weight in weighted if (posting := get(key))]
+        if not found:
             return []
+        chunks = [posting[-cap:] for posting, _ in found]
         slots = np.frombuffer(b"".join(chunks), dtype=np.int64)
-        # bincount adds in array order, i.e. in key order: the sums a loop over keys would give.
-        sums = np.bincount(slots, np.repeat(weights, lengths))[slots]
+        # add.at adds in array order, i.e. in key order: the sums a loop over keys would give.
+        # The scratch array is as long as the slot table: no fresh array per call.
+        weights = np.repeat([weight for _, weight in found], [len(chunk) for chunk in chunks])
+        np.add.at(self.slot_sums, slots, weights)
+        sums = self.slot_sums[slots]
+        self.slot_sums[slots] = 0.0
         # Every entry of an event carries its sum, and an event has at most one entry per key:
         # the best `limit` events lie among the best limit * len(chunks) entries.
         # A stable sort is fast here: each key's entries form runs of equal sums.
@@ -143,6 +143,7 @@ class EventPostings:
                 grown = np.zeros(max(1024, 2 * len(self.slot_order)), dtype=np.uint64)
                 grown[: len(self.slot_order)] = self.slot_order
                 self.slot_order = grown
+                self.slot_sums = np.zeros(len(grown))
         self.slot_events[slot] = event_id
         self.slot_order[slot] = order_key(event_id)
         self.slots[event_id] = slot
