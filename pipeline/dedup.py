@@ -6,8 +6,6 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     from pipeline.index import CandidateIndex
 
@@ -22,7 +20,7 @@ def jaccard_estimate(left: Sequence[int], right: Sequence[int]) -> float:
     if len(left) < 2 or len(left) != len(right):
         return 0.0
     # Plain ints compared in C: twice as fast as converting both lists to numpy first.
-    same = sum(map(operator.eq, left[:-1], right[:-1]))
+    same: int = sum(map(operator.eq, left[:-1], right[:-1]))
     return same / (len(left) - 1)
 
 
