@@ -15,6 +15,7 @@ from agents.ingest import register_ingest
 from agents.metrics import Metrics
 from agents.offsets import use_rewinding_consumer
 from agents.pool import NlpPool
+from agents.records import RecordsBuilder
 from agents.topology import Topology, declare_topics
 from agents.web import Observer, install_web
 from wirestream.security import ClientSecurity
@@ -37,6 +38,7 @@ class Wiring:
     table: Any
     pool: NlpPool
     metrics: Metrics
+    records: RecordsBuilder
     observer: Observer | None = None
 
 
@@ -45,6 +47,7 @@ def build_app(
     *,
     pool: NlpPool,
     clock: Callable[[], datetime] = utc_now,
+    records: RecordsBuilder | None = None,
 ) -> Wiring:
     """Create the Faust app with its topics, agents and table.
 
@@ -52,6 +55,7 @@ def build_app(
         settings: broker, store, topics, batch sizes.
         pool: the process pool that runs normalize + enrich.
         clock: the clock stamped on records.
+        records: builds event records in its own process (None: on the event loop).
     """
     app = faust.App(
         settings.app_id,
@@ -86,8 +90,9 @@ def build_app(
     ingest = register_ingest(
         app, topology, pool=pool, clock=clock, settings=settings, metrics=metrics
     )
+    records = records or RecordsBuilder()
     cluster, table = register_cluster(
-        app, topology, clock=clock, settings=settings, metrics=metrics
+        app, topology, clock=clock, settings=settings, metrics=metrics, records=records
     )
 
     @app.task
@@ -108,6 +113,7 @@ def build_app(
         table=table,
         pool=pool,
         metrics=metrics,
+        records=records,
     )
     wiring.observer = install_web(wiring, settings)
     return wiring

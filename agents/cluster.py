@@ -12,13 +12,15 @@ from typing import Any
 import faust
 import orjson
 
+from agents.clusterflow import BatchChain, InFlight, failed_article, settled
 from agents.metrics import Metrics
-from agents.sending import deadletter_send, incoming, send_all
+from agents.records import RecordsBuilder
+from agents.sending import incoming
 from agents.topology import Topology
-from pipeline.cluster import ClusterConfig, cluster_batch
+from pipeline.cluster import ClusterConfig, decide_batch
 from pipeline.deadletters import make_deadletter
 from pipeline.index import CandidateIndex
-from pipeline.records import Incoming
+from pipeline.recordjobs import RecordJob
 from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ def register_cluster(
     clock: Callable[[], datetime],
     settings: Settings,
     metrics: Metrics,
+    records: RecordsBuilder | None = None,
 ) -> tuple[Any, Any]:
     """Register the ``cluster`` agent and its state table on ``app``.
 
@@ -96,6 +99,7 @@ def register_cluster(
         clock: the injected clock.
         settings: batch size and wait.
         metrics: where batch figures go.
+        records: builds event records while the next batch is decided (None: built here).
 
     Returns:
         The agent and the table (its `IndexHolder` is the table's `index_holder` attribute).
@@ -104,10 +108,12 @@ def register_cluster(
     holder = IndexHolder(table, ClusterConfig())
     table.on_recover(holder.on_recover)
     table.index_holder = holder
+    chain = BatchChain(records or RecordsBuilder(), topology, settings, metrics, clock)
 
     @app.agent(topology.enriched, name="cluster")
     async def cluster(stream: Any) -> None:
-        async for batch in stream.take_events(settings.batch_size, within=settings.batch_within_s):
+        # No acks from Faust: each input is acked once its batch's outputs are delivered.
+        async for batch in stream.noack_take(settings.batch_size, within=settings.batch_within_s):
             began = time.perf_counter()
             await holder.ready()  # before the batch's clock and current event are taken
             now = clock()
@@ -120,95 +126,49 @@ def register_cluster(
                     articles.append(orjson.loads(event.message.value))
                 except orjson.JSONDecodeError as exc:
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
-            out_articles, out_events = _cluster(articles, holder, now, deadletters)
+            decided, jobs = _decide(articles, holder, now, deadletters)
             # Put back the record take_events is holding for the next batch: its buffer pairs that
             # record with the stream's current event once this batch is done (None crashes it).
             stream._set_current_event(waiting)
-            await send_all(
-                [
-                    (topology.articles, a["article_id"].encode(), orjson.dumps(a), None)
-                    for a in out_articles
-                ]
-                + [
-                    (topology.events, e["event_id"].encode(), orjson.dumps(e), None)
-                    for e in out_events
-                ]
-                + [deadletter_send(topology.deadletter, d) for d in deadletters]
-            )
-            metrics.batch("cluster", len(batch), time.perf_counter() - began)
-            metrics.sent("cluster", settings.topics.articles, len(out_articles))
-            metrics.sent("cluster", settings.topics.events, len(out_events))
-            metrics.dead(deadletters)
-            metrics.clustered(out_articles, _ages(out_articles, clock()))
-            metrics.events(out_events)
+            # Records of this batch build while the next one is decided; it is sent on its own.
+            previous = chain.add(stream, InFlight(batch, decided, deadletters, now, began), jobs)
+            if previous is not None and previous.finisher is not None:
+                # Shielded: a rebalance restarts this actor, never the batches in flight.
+                await settled(previous.finisher)
 
     return cluster, table
 
 
-def _ages(articles: list[dict[str, Any]], now: datetime) -> list[float]:
-    ages = []
-    for article in articles:
-        try:
-            ages.append((now - datetime.fromisoformat(article["ingested_at"])).total_seconds())
-        except (KeyError, TypeError, ValueError):
-            continue
-    return ages
-
-
-def _cluster(
+def _decide(
     articles: list[dict[str, Any]],
     holder: IndexHolder,
     now: datetime,
     deadletters: list[dict[str, Any]],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[dict[str, Any]], list[RecordJob]]:
     table, config = holder.table, holder.config
     try:
-        return cluster_batch(articles, state=table, now=now, config=config, index=holder.current())
+        return decide_batch(articles, state=table, now=now, config=config, index=holder.current())
     except Exception:
         log.exception("cluster batch failed; retrying one by one")
         # A failure may leave the index a step ahead of the table: rebuild it from the table.
         holder.index = None
-    out_articles: list[dict[str, Any]] = []
-    out_events: list[dict[str, Any]] = []
+    decided: list[dict[str, Any]] = []
+    jobs: list[RecordJob] = []
     for article in articles:
         try:
-            done, events = cluster_batch(
+            done, more = decide_batch(
                 [article], state=table, now=now, config=config, index=holder.current()
             )
         except Exception as exc:
             holder.index = None
-            deadletters.append(_failed_article(article, exc, now))
+            deadletters.append(failed_article(article, f"{type(exc).__name__}: {exc}", now))
             continue
-        out_articles += done
-        out_events += events
-    return out_articles, out_events
+        decided += done
+        jobs += more
+    return decided, jobs
 
 
 def _rejected(message: Any, reason: str, detail: str, now: datetime) -> dict[str, Any]:
     return make_deadletter(
         incoming(message), stage="cluster", reason=reason, detail=detail, now=now
-    )
-
-
-def _failed_article(article: dict[str, Any], exc: Exception, now: datetime) -> dict[str, Any]:
-    origin = article.get("origin") or {}
-    message = _incoming_from_article(article, origin)
-    return make_deadletter(
-        message,
-        stage="cluster",
-        reason="cluster_failed",
-        detail=f"{type(exc).__name__}: {exc}",
-        now=now,
-        article_id=article.get("article_id"),
-    )
-
-
-def _incoming_from_article(article: dict[str, Any], origin: dict[str, Any]) -> Incoming:
-    # The raw bytes stayed upstream: the enriched record (minus features) is what failed here.
-    article = {k: v for k, v in article.items() if k != "features"}
-    return Incoming(
-        value=orjson.dumps(article),
-        topic=str(origin.get("topic", "")),
-        partition=int(origin.get("partition", -1)),
-        offset=int(origin.get("offset", -1)),
     )

@@ -12,6 +12,7 @@ from pipeline import dedup, eviction, similarity
 from pipeline.batchstate import BatchState
 from pipeline.features import article_features
 from pipeline.index import CandidateIndex
+from pipeline.recordjobs import RecordJob, build_records, record_job
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def cluster_batch(
     """Assign each article, in order, a duplicate decision and an event.
 
     Returns the articles (with `event_id`, `duplicate_of`, `duplicate_kind`, `similarity`,
-    without `features`) and the full record of every event changed in this batch.
+    without `features`) and the full record of every event changed in this batch:
+    `decide_batch`, then `build_records` of its jobs.
 
     Args:
         articles: enriched articles, `features` from `pipeline.features.article_features`.
@@ -97,6 +99,30 @@ def cluster_batch(
         config: thresholds and bounds.
         index: the state's derived index, updated in step with it; when None it is rebuilt
             from `state` (costs a pass over the state: keep one per state across batches).
+    """
+    if index is None:
+        index = CandidateIndex.from_state(state, bands=config.lsh_bands)
+    decided, jobs = decide_batch(articles, state=state, now=now, config=config, index=index)
+    return decided, build_records(jobs, now=now, memo=index.summaries)
+
+
+def decide_batch(
+    articles: list[dict[str, Any]],
+    *,
+    state: MutableMapping[str, Any],
+    now: datetime,
+    config: ClusterConfig = ClusterConfig(),
+    index: CandidateIndex | None = None,
+) -> tuple[list[dict[str, Any]], list[RecordJob]]:
+    """Decide a batch and write the state: the decided articles and one record job per
+    touched event (see `pipeline.recordjobs`), in the order `cluster_batch` emits them.
+
+    Args:
+        articles: enriched articles, `features` from `pipeline.features.article_features`.
+        state: the cluster state (a dict, or a Faust table); JSON-able values only.
+        now: the clock (timezone-aware).
+        config: thresholds and bounds.
+        index: the state's derived index (None: rebuilt from `state`).
     """
     if index is None:
         index = CandidateIndex.from_state(state, bands=config.lsh_bands)
@@ -114,16 +140,14 @@ def cluster_batch(
             if change is not None:
                 event_id = result["event_id"]
                 touched[event_id] = touched.get(event_id, False) or change
-        events = [
-            similarity.event_record(
-                event_id, batch, now=now, config=config, bump=changed, memo=index.summaries
-            )
+        jobs = [
+            record_job(event_id, batch, config=config, bump=changed)
             for event_id, changed in touched.items()
             if f"ev:{event_id}" in batch
         ]
     finally:
         batch.flush()
-    return decided, events
+    return decided, jobs
 
 
 def _cluster_one(

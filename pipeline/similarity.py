@@ -239,39 +239,3 @@ def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) 
     if len(summed) > keep:
         summed = dict(sorted(summed.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
     return summed
-
-
-def event_record(
-    event_id: str,
-    state: MutableMapping[str, Any],
-    *,
-    now: datetime,
-    config: ClusterConfig,
-    bump: bool = True,
-    memo: MutableMapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Build an event's full public record, bumping its version when it changed.
-
-    Args:
-        event_id: the event.
-        state: the cluster state.
-        now: the clock.
-        config: `member_head`, `member_tail`.
-        bump: False to re-send the current version (a redelivery changed nothing).
-        memo: big events' summaries (`CandidateIndex.summaries`), see `build_event`.
-    """
-    from pipeline.events import build_event
-
-    event = state[f"ev:{event_id}"]
-    if bump:
-        event["version"] += 1
-        state[f"ev:{event_id}"] = event
-    records = [state.get(f"art:{a}") for a in kept_members(event["articles"], config=config)]
-    members = [r["member"] for r in records if r is not None and "member" in r]
-    record: dict[str, Any] = build_event(
-        event_id, members, version=event["version"], now=now, memo=memo
-    )
-    # Snapshots are capped; the event keeps every member's id.
-    record["articles"] = list(event["articles"])
-    record["article_count"] = len(event["articles"])
-    return record

@@ -66,6 +66,17 @@ def prestart_pool(workers: int, model: str) -> ProcessPoolExecutor:
     return executor
 
 
+def prestart_records() -> ProcessPoolExecutor:
+    """Spawn the cluster agent's records process now (one process, no model), beside the pool."""
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    executor.submit(_import_records)  # imports the record builder while the worker starts
+    return executor
+
+
+def _import_records() -> None:
+    import agents.records  # noqa: F401  (in the records process only)
+
+
 def _load_in_pool(model: str) -> None:
     # Imported in the pool process only: the parent does not wait for these imports.
     from agents.pool import _init_worker

@@ -39,6 +39,9 @@ def test_command_prints_the_summary_last(capsys: pytest.CaptureFixture[str]) -> 
     assert args.func(args) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"articles_per_s_30", "articles_per_s_60", "cost_ratio"} <= summary.keys()
+    # The single-process measure and the records process's CPU are kept beside it.
+    assert summary["serial_articles_per_s_60"] > 0 and summary["serial_cpu_articles_per_s_60"] > 0
+    assert summary["records_cpu_articles_per_s_60"] > 0
     assert summary["cost_ratio"] > 0 and summary["cpu_cost_ratio"] > 0
     assert summary["cpu_articles_per_s_60"] > 0
 

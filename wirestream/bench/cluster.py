@@ -20,10 +20,12 @@ import random
 import statistics
 import sys
 import time
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pipeline.cluster import ClusterConfig, _cluster_one, cluster_batch, event_id_for
+from agents.records import build_in_worker, cpu_seconds, records_executor, reset_memo
+from pipeline.cluster import ClusterConfig, _cluster_one, cluster_batch, decide_batch, event_id_for
 from pipeline.events import member_snapshot
 from pipeline.eviction import evict
 from pipeline.features import article_features
@@ -250,57 +252,129 @@ def prefill(live_events: int, *, batch: int = 500) -> tuple[dict[str, Any], Cand
     return state, index
 
 
-def fresh_articles(live_events: int, count: int, *, seed: int = 5) -> list[dict[str, Any]]:
+def fresh_articles(
+    live_events: int, count: int, *, seed: int = 5, part: int = 0
+) -> list[dict[str, Any]]:
     """Articles to measure: half follow-ups of live events, half new stories.
 
     Args:
         live_events: number of live events in the state (follow-ups pick among them).
         count: number of articles.
         seed: generator seed.
+        part: another part's articles (ids, URLs, new stories) never meet this part's.
     """
     pool = base_pool(BASE_STORIES)
     rng = random.Random(seed)
     out = []
-    for i in range(count):
+    for i in range(part * count, (part + 1) * count):
         story = rng.randrange(live_events) if i % 2 == 0 else live_events + i
         members = pool[story % len(pool)]
         out.append(variant(members[-1], story=story, serial=10 * live_events + 4 * i + 3))
     return out
 
 
-def run(live_events: int, articles: int, *, batch: int = 100) -> dict[str, Any]:
-    """Prefill a state with `live_events` events, then time `articles` fresh articles.
+def run(
+    live_events: int, articles: int, *, batch: int = 100, records: Executor | None = None
+) -> dict[str, Any]:
+    """Prefill a state with `live_events` events, then time `articles` fresh articles as the
+    cluster agent runs them (records built in `records` while the next batch is decided),
+    then as many other fresh articles in one process (`serial_*`, the old measure).
 
     Args:
         live_events: live events in the state before measuring.
-        articles: fresh articles clustered while measuring.
-        batch: articles per `cluster_batch` call while measuring (as the agent batches).
+        articles: fresh articles clustered per measure.
+        batch: articles per batch while measuring (as the agent batches).
+        records: a one-process records pool (`agents.records.records_executor`); None
+            starts one for this run.
     """
     started = time.perf_counter()
     state, index = prefill(live_events)
     filled = time.perf_counter()
     events_in_state = sum(key.startswith("ev:") for key in state)
-    fresh = fresh_articles(live_events, articles)
-    joined = 0
-    clock, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(fresh), batch):
-        decided, _ = cluster_batch(
-            fresh[start : start + batch], state=state, now=NOW + timedelta(seconds=1), index=index
+    owned = records is None
+    executor = records or records_executor()
+    try:
+        executor.submit(reset_memo).result()  # warm, and a cold memo as in one process
+        fresh = fresh_articles(live_events, articles)
+        decided, _, piped = pipelined(
+            fresh, state=state, index=index, records=executor, batch=batch
         )
-        joined += sum(a["event_id"] != event_id_for(a["article_id"]) for a in decided)
-    seconds = time.perf_counter() - clock
-    # This process's CPU time: on a shared machine, wall time also counts the neighbours.
-    cpu_seconds = time.process_time() - cpu
+    finally:
+        if owned:
+            executor.shutdown()
+    serial = _serial(fresh_articles(live_events, articles, part=1), state, index, batch)
     return {
         "live_events": live_events,
         "articles": articles,
-        "articles_per_s": round(articles / seconds, 1),
-        "us_per_article": round(seconds / articles * 1e6, 1),
-        "cpu_articles_per_s": round(articles / cpu_seconds, 1),
-        "joined": joined,
+        **_rates(articles, piped),
+        "joined": sum(a["event_id"] != event_id_for(a["article_id"]) for a in decided),
+        "serial_articles_per_s": round(articles / serial["seconds"], 1),
+        "serial_cpu_articles_per_s": round(articles / serial["cpu"], 1),
         "prefill_seconds": round(filled - started, 1),
         "events_in_state": events_in_state,
         "state_keys": len(state),
+    }
+
+
+def pipelined(
+    fresh: list[dict[str, Any]],
+    *,
+    state: dict[str, Any],
+    index: CandidateIndex,
+    records: Executor,
+    batch: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, float]]:
+    """Cluster `fresh` the cluster agent's way: decide batch N+1 here while `records` builds
+    batch N's event records; the clock stops when the last records are back.
+
+    Returns the decided articles, the event records, and the wall and CPU seconds of both
+    processes (`seconds`, `cpu`, `records_cpu`).
+
+    Args:
+        fresh: the articles.
+        state: the cluster state.
+        index: its index.
+        records: the records process (`agents.records.records_executor`), warmed up.
+        batch: articles per batch.
+    """
+    now = NOW + timedelta(seconds=1)
+    decided: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    remote = records.submit(cpu_seconds).result()
+    clock, cpu = time.perf_counter(), time.process_time()
+    pending: Future[list[dict[str, Any]]] | None = None
+    for start in range(0, len(fresh), batch):
+        done, jobs = decide_batch(fresh[start : start + batch], state=state, now=now, index=index)
+        decided += done
+        if pending is not None:
+            events += pending.result()  # at most one batch's records in flight
+        pending = records.submit(build_in_worker, jobs, now)
+    if pending is not None:
+        events += pending.result()
+    seconds, cpu_used = time.perf_counter() - clock, time.process_time() - cpu
+    used = {"seconds": seconds, "cpu": cpu_used}
+    used["records_cpu"] = records.submit(cpu_seconds).result() - remote
+    return decided, events, used
+
+
+def _serial(
+    fresh: list[dict[str, Any]], state: dict[str, Any], index: CandidateIndex, batch: int
+) -> dict[str, float]:
+    """Wall and CPU seconds of `cluster_batch` over `fresh`, records built in this process."""
+    now = NOW + timedelta(seconds=1)
+    clock, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(fresh), batch):
+        cluster_batch(fresh[start : start + batch], state=state, now=now, index=index)
+    return {"seconds": time.perf_counter() - clock, "cpu": time.process_time() - cpu}
+
+
+def _rates(articles: int, used: dict[str, float]) -> dict[str, float]:
+    # CPU per process: on a shared machine, wall time also counts the neighbours.
+    return {
+        "articles_per_s": round(articles / used["seconds"], 1),
+        "us_per_article": round(used["seconds"] / articles * 1e6, 1),
+        "cpu_articles_per_s": round(articles / used["cpu"], 1),
+        "records_cpu_articles_per_s": round(articles / max(used["records_cpu"], 1e-9), 1),
     }
 
 
@@ -314,8 +388,10 @@ def add_bench_parser(bench_subparsers: Any) -> None:
         "cluster",
         help="clustering stage alone: articles/s with 10k and 100k live events",
         description="Prefill a dict state with N live events through cluster_batch, then time "
-        "fresh articles (half follow-ups, half new stories). Medians over --runs of wall-clock "
-        "and of this process's CPU time; the last line is a JSON object.",
+        "fresh articles (half follow-ups, half new stories) as the cluster agent runs them "
+        "(event records built in a second process while the next batch is decided), then "
+        "other fresh articles in one process (serial_*). Medians over --runs of wall-clock "
+        "and of each process's CPU time; the last line is a JSON object.",
     )
     parser.add_argument(
         "--events",
@@ -337,15 +413,22 @@ def run_bench(args: argparse.Namespace) -> int:
     """
     summary: dict[str, Any] = {"task": "bench_cluster", "articles": args.articles}
     costs = []
-    for events in args.events:
-        runs = [run(events, args.articles) for _ in range(max(args.runs, 1))]
-        for result in runs:
-            sys.stdout.write(json.dumps(result) + "\n")
-        rate = statistics.median(r["articles_per_s"] for r in runs)
-        cpu_rate = statistics.median(r["cpu_articles_per_s"] for r in runs)
-        summary[f"articles_per_s_{_label(events)}"] = rate
-        summary[f"cpu_articles_per_s_{_label(events)}"] = cpu_rate
-        costs.append((1.0 / rate, 1.0 / cpu_rate))
+    records = records_executor()  # one records process for every run, its memo reset per run
+    try:
+        for events in args.events:
+            runs = [run(events, args.articles, records=records) for _ in range(max(args.runs, 1))]
+            for result in runs:
+                sys.stdout.write(json.dumps(result) + "\n")
+            label = _label(events)
+            for key in _MEDIANS:
+                summary[f"{key}_{label}"] = statistics.median(r[key] for r in runs)
+            rate, cpu_rate = (
+                summary[f"articles_per_s_{label}"],
+                summary[f"cpu_articles_per_s_{label}"],
+            )
+            costs.append((1.0 / rate, 1.0 / cpu_rate))
+    finally:
+        records.shutdown()
     summary["cost_ratio"] = round(costs[-1][0] / costs[0][0], 3)
     summary["cpu_cost_ratio"] = round(costs[-1][1] / costs[0][1], 3)
     summary["config"] = {
@@ -354,6 +437,15 @@ def run_bench(args: argparse.Namespace) -> int:
     }
     sys.stdout.write(json.dumps(summary) + "\n")
     return 0
+
+
+_MEDIANS = (
+    "articles_per_s",
+    "cpu_articles_per_s",
+    "records_cpu_articles_per_s",
+    "serial_articles_per_s",
+    "serial_cpu_articles_per_s",
+)
 
 
 def _label(events: int) -> str:

@@ -68,7 +68,7 @@ def tune_gc() -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the app and run a Faust worker until it is stopped (SIGINT/SIGTERM)."""
-    from wirestream.workers import prestart_pool
+    from wirestream.workers import prestart_pool, prestart_records
 
     settings = settings_from_args(args)
     problem = _access_problem(settings)
@@ -77,11 +77,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Before the heavy imports below: the pool loads its model meanwhile.
     executor = prestart_pool(settings.pool_size, settings.model)
+    # Event records of the cluster agent: their own process, not behind NLP batches.
+    records_executor = prestart_records()
 
     import faust
 
     from agents.app import build_app
     from agents.pool import NlpPool
+    from agents.records import RecordsBuilder
     from agents.resources import resource_loader
     from pipeline.records import Limits
     from wirestream.logs import logging_config
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=settings.nlp_batch_size,
         executor=executor,
     )
-    wiring = build_app(settings, pool=pool)
+    wiring = build_app(settings, pool=pool, records=RecordsBuilder(records_executor))
     logging.getLogger("wirestream").setLevel(logging.INFO)
     worker = faust.Worker(
         wiring.app,
@@ -108,4 +111,5 @@ def run(args: argparse.Namespace) -> int:
         worker.execute_from_commandline()
     finally:
         pool.close()
+        wiring.records.close()
     return 0
