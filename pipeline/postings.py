@@ -122,18 +122,17 @@ class EventPostings:
         cutoff = min(best.values())
         above = sorted((-v, self.slot_events[s]) for s, v in best.items() if v > cutoff)
         # Events tying the cutoff may lie outside `best`: all of them compete by id.
-        tied = self._smallest_ids(slots[sums == cutoff], limit - len(above), len(chunks))
+        tied = self._smallest_ids(slots[sums == cutoff], limit - len(above))
         return [e for _, e in above] + tied
 
-    def _smallest_ids(self, slots: np.ndarray, count: int, repeats: int) -> list[str]:
-        """The `count` smallest event ids among slots that repeat up to `repeats` times: numpy
-        narrows them by id order (the smallest count * repeats hold `count` events), ids decide.
-        """
-        if len(slots) > count * repeats:
+    def _smallest_ids(self, slots: np.ndarray, count: int) -> list[str]:
+        """The `count` smallest event ids among (repeated) slots: numpy narrows the distinct
+        slots by id order (64-bit prefixes, ties kept), full ids decide."""
+        slots = np.unique(slots)
+        if len(slots) > count:
             keys = self.slot_order[slots]
-            kth = count * repeats - 1
-            slots = slots[keys <= np.partition(keys, kth)[kth]]
-        return heapq.nsmallest(count, {self.slot_events[s] for s in slots.tolist()})
+            slots = slots[keys <= np.partition(keys, count - 1)[count - 1]]
+        return heapq.nsmallest(count, [self.slot_events[s] for s in slots.tolist()])
 
     def _new_slot(self, event_id: str) -> int:
         slot = self.free_slots.pop() if self.free_slots else len(self.slot_events)
