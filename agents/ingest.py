@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 import faust
-import orjson
 
 from agents.metrics import Metrics
-from agents.pool import NlpPool
+from agents.pool import Encoded, NlpPool
 from agents.sending import deadletter_send, incoming, send_all
 from agents.topology import Topology
 from pipeline.deadletters import make_deadletter
@@ -51,10 +50,7 @@ def register_ingest(
             now = clock()
             enriched, deadletters = await _prepare_split(pool, messages, now=now)
             await send_all(
-                [
-                    (topology.enriched, a["article_id"].encode(), orjson.dumps(a), None)
-                    for a in enriched
-                ]
+                [(topology.enriched, key, value, None) for key, value in enriched]
                 + [deadletter_send(topology.deadletter, d) for d in deadletters]
             )
             metrics.batch("ingest", len(messages), time.perf_counter() - began)
@@ -67,7 +63,7 @@ def register_ingest(
 
 async def _prepare_split(
     pool: NlpPool, messages: Sequence[Incoming], *, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[Encoded], list[dict[str, Any]]]:
     # One share per pool process, so every process works on the batch; order is kept.
     size = -(-len(messages) // max(pool.workers, 1))
     shares = [messages[i : i + size] for i in range(0, len(messages), size)]
@@ -80,11 +76,11 @@ async def _prepare_split(
 
 async def _prepare(
     pool: NlpPool, messages: Sequence[Incoming], *, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[Encoded], list[dict[str, Any]]]:
     # A crashed pool must not drop the batch: retry once on a fresh pool, then dead-letter it.
     for attempt in (1, 2):
         try:
-            return await pool.prepare(messages, now=now)
+            return await pool.prepare_encoded(messages, now=now)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:

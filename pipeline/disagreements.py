@@ -91,10 +91,11 @@ _NOT_COUNTS = frozenset(
 )
 # Background about earlier events ("killed 600 in February", "in 2003", "years ago") or
 # speculation ("might have been two killed") is not what the story reports.
+# (The leading lookahead only lets the scan skip faster: every branch starts so.)
 _BACKGROUND = re.compile(
-    r"\b(?:(?:in|since|of|last)\s+(?:January|February|March|April|May|June|July|August"
-    r"|September|October|November|December|19\d\d|20\d\d)\b(?!\s*\d{1,2}\b)|(?:years?|months?) ago"
-    r"|last (?:year|month)|previous|might|could have|would have|may have)"
+    r"(?=[ilsoympcw])\b(?:(?:in|since|of|last)\s+(?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December|19\d\d|20\d\d)\b(?!\s*\d{1,2}\b)"
+    r"|(?:years?|months?) ago|last (?:year|month)|previous|might|could have|would have|may have)"
 )
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _PLACE_AFTER = re.compile(r"\s+(?:[a-z]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?")
@@ -104,7 +105,11 @@ _MAX_SOURCES_PER_FACT = 40
 
 
 def extract_facts(
-    text: str, entities: list[dict[str, Any]], *, max_sentences: int = 40
+    text: str,
+    entities: list[dict[str, Any]],
+    *,
+    max_sentences: int = 40,
+    sentences: list[str] | None = None,
 ) -> list[Fact]:
     """Extract the dated, counted and placed facts a text states next to their anchor words.
 
@@ -112,15 +117,22 @@ def extract_facts(
         text: clean article text.
         entities: the article's entities (`name`, `label`, optional `mentions`).
         max_sentences: only the first sentences are read, which bounds the cost.
+        sentences: `split_sentences(text)` when the caller has it already (None: split here).
     """
     surfaces = _surfaces_by_label(entities)
     facts: list[Fact] = []
-    for sentence in split_sentences(text)[:max_sentences]:
+    split = split_sentences(text) if sentences is None else sentences
+    times = surfaces.get("TIME", [])
+    places = [pair for label in _PLACE_LABELS for pair in surfaces.get(label, [])]
+    for sentence in split[:max_sentences]:
         if _BACKGROUND.search(sentence):
             continue
-        facts.extend(timefacts.time_facts(sentence, surfaces.get("TIME", [])))
+        anchors = timefacts.event_anchors(sentence)
+        if anchors:
+            facts.extend(timefacts.time_facts(sentence, times, anchors=anchors))
         facts.extend(_number_facts(sentence))
-        facts.extend(_place_facts(sentence, surfaces))
+        if anchors and places:
+            facts.extend(_place_facts(sentence, places, anchors))
     return _unique(facts)[:_MAX_FACTS]
 
 
@@ -229,7 +241,9 @@ def _number_facts(sentence: str) -> list[Fact]:
     tokens = _TOKEN.findall(sentence)
     lowered = [token.lower() for token in tokens]
     facts = []
-    for index in range(len(lowered)):
+    for index, token in enumerate(lowered):
+        if not _may_count(token):
+            continue
         value = _count_value(lowered, index)
         if value is None:
             continue
@@ -244,6 +258,11 @@ def _number_facts(sentence: str) -> list[Fact]:
     return facts
 
 
+def _may_count(token: str) -> bool:
+    """False when `_count_value` is None whatever surrounds `token` (saves the call)."""
+    return token[:1].isdigit() or token.split("-", 1)[0] in NUMBER_WORDS
+
+
 def _count_value(tokens: list[str], index: int) -> float | None:
     token = tokens[index]
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
@@ -254,7 +273,10 @@ def _count_value(tokens: list[str], index: int) -> float | None:
     if token[:1].isdigit():
         if ":" in token or (len(token) == 4 and token[:2] in {"19", "20"}):
             return None  # clock times and years
-        value = float(token.replace(",", ""))
+        try:
+            value = float(token.replace(",", ""))
+        except ValueError:
+            return None  # "²", "①": digits to `isdigit`, not numbers to `float`
     elif token in NUMBER_WORDS or (token.count("-") == 1 and token.split("-")[0] in NUMBER_WORDS):
         value = float(sum(NUMBER_WORDS.get(part, 0) for part in token.split("-")))
     else:
@@ -287,12 +309,13 @@ def _qualifier(tokens: list[str], index: int) -> str:
     return next((q for q in _QUALIFIERS if before == q or before.endswith(" " + q)), "")
 
 
-def _place_facts(sentence: str, surfaces: dict[str, list[tuple[str, str]]]) -> list[Fact]:
-    places = [pair for label in _PLACE_LABELS for pair in surfaces.get(label, [])]
-    if not places:
-        return []
+def _place_facts(
+    sentence: str, places: list[tuple[str, str]], anchors: list[tuple[str, int, int]]
+) -> list[Fact]:
     facts = []
-    for anchor, _, end in timefacts.event_anchors(sentence, places=True):
+    for anchor, _, end in anchors:
+        if anchor == "departure":
+            continue  # "left" names where from, not where it happened
         gap = _PLACE_AFTER.match(sentence, end)
         if not gap:
             continue

@@ -7,6 +7,7 @@ disagreement finder keeps the value-like ones; consumers filter by `label`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, TypedDict
 
@@ -120,8 +121,14 @@ def _is_real(mention: Mention, noise: list[tuple[int, int]]) -> bool:
 
 
 def _canonical_name(mention: Mention) -> str:
-    name = clean_surface(mention["text"])
-    if mention["label"] == "PERSON":
+    return _name_of(mention["text"], person=mention["label"] == "PERSON")
+
+
+@functools.lru_cache(maxsize=16384)
+def _name_of(text: str, *, person: bool) -> str:
+    """The canonical name of a surface form (names recur in and across articles: cached)."""
+    name = clean_surface(text)
+    if person:
         name = strip_honorifics(name)
     return canonical_alias(name) or name
 

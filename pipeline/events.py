@@ -31,7 +31,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
     text = article.get("text") or ""
     entities = article.get("entities") or []
     ranked = sorted(entities, key=lambda e: (-int(e.get("count", 1)), e.get("first_offset", 0)))
-    sentences = [s[:MAX_SENTENCE_CHARS] for s in split_sentences(text)[:MAX_SENTENCES]]
+    split = split_sentences(text)
+    sentences = [s[:MAX_SENTENCE_CHARS] for s in split[:MAX_SENTENCES]]
     snapshot = {
         "article_id": article.get("article_id"),
         "source": article.get("source"),
@@ -50,7 +51,7 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
             {"code": t["code"], "label": t.get("label", t["code"]), "score": float(t["score"])}
             for t in (article.get("topics") or [])[:MAX_TOPICS]
         ],
-        "facts": extract_facts(text, entities),
+        "facts": extract_facts(text, entities, sentences=split),
     }
     snapshot["solo"] = solo_lead(snapshot)
     return snapshot

@@ -45,10 +45,20 @@ def detect(text: str, *, classifier: Classifier | None = None) -> str | None:
         text: clean text (a sample of a few thousand characters is enough).
         classifier: the identifier to use; py3langid's bundled model when None.
     """
-    if sum(1 for char in text if char.isalpha()) < MIN_LETTERS:
+    if not _has_letters(text, MIN_LETTERS):
         return None
     code, confidence = (classifier or default_classifier()).classify(text)
     return code if confidence >= MIN_CONFIDENCE else None
+
+
+def _has_letters(text: str, wanted: int) -> bool:
+    """Whether `text` has at least `wanted` letters (stops counting there)."""
+    for char in text:
+        if char.isalpha():
+            wanted -= 1
+            if wanted <= 0:
+                return True
+    return wanted <= 0
 
 
 def normalize_code(code: str) -> str | None:

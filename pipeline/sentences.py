@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -28,7 +29,6 @@ _STARTERS = frozenset(
     )
 )
 _BOUNDARY = re.compile(r"(?:[.!?]+|…)[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"(\S+)$")
 _NEXT_WORD = re.compile(r"\s+[\"“‘(\[]?([A-Za-z]+)")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _TERM = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -76,8 +76,8 @@ def content_term_list(sentence: str) -> list[str]:
     Args:
         sentence: one sentence of text.
     """
-    stems = (_stem(word) for word in _TERM.findall(sentence.lower()) if word not in _STOPWORDS)
-    return list(dict.fromkeys(stems))
+    words = [word for word in _TERM.findall(sentence.lower()) if word not in _STOPWORDS]
+    return list(dict.fromkeys(map(_stem, words)))
 
 
 def _split_paragraph(paragraph: str) -> list[str]:
@@ -94,8 +94,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
 def _is_boundary(paragraph: str, start: int, match: re.Match[str]) -> bool:
     if not match.group().startswith("."):
         return True
-    last = _LAST_WORD.search(paragraph, start, match.end())
-    word = last.group(1).strip("\"“‘'([") if last else ""
+    word = _last_word(paragraph, start, match.end()).strip("\"“‘'([")
     bare = word.rstrip(".\"”’')]").lower()
     starter = _NEXT_WORD.match(paragraph, match.end())
     next_is_starter = bool(starter and starter.group(1).lower() in _STARTERS)
@@ -109,6 +108,17 @@ def _is_boundary(paragraph: str, start: int, match: re.Match[str]) -> bool:
     return not (len(bare) == 1 and word[:1].isupper())
 
 
+def _last_word(text: str, start: int, end: int) -> str:
+    r"""The run of non-space characters ending at `end` (not before `start`), or "".
+
+    In text without newlines, what `re.compile(r"(\S+)$").search(text, start, end)` finds,
+    without its scan of every position from `start`.
+    """
+    words = text[start:end].rsplit(None, 1)
+    return words[-1] if words and not text[end - 1 : end].isspace() else ""
+
+
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     if word.endswith("’s") or word.endswith("'s"):
         word = word[:-2]

@@ -84,8 +84,13 @@ def event_anchors(sentence: str, *, places: bool = False) -> list[tuple[str, int
     return [a for a in anchors if a[0] != "departure"] if places else anchors
 
 
-def time_facts(sentence: str, surfaces: list[tuple[str, str]]) -> list[Fact]:
-    anchors = event_anchors(sentence)
+def time_facts(
+    sentence: str,
+    surfaces: list[tuple[str, str]],
+    *,
+    anchors: list[tuple[str, int, int]] | None = None,
+) -> list[Fact]:
+    anchors = event_anchors(sentence) if anchors is None else anchors
     if not anchors:
         return []
     facts = []

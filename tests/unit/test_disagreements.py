@@ -283,3 +283,10 @@ def test_event_record_carries_the_number_disagreement_end_to_end() -> None:
         }
     ]
     assert event["first_seen"] == "2025-04-01T10:00:00+00:00"
+
+
+def test_symbols_that_are_digits_to_isdigit_are_not_counts() -> None:
+    # "²" and "①" pass `str.isdigit` but not `float`: they used to dead-letter the article.
+    text = "Officials said 5 km² of forest burned. About ① people were hurt, and 12 were injured."
+    facts = extract_facts(text, [])
+    assert [f["norm"]["n"] for f in facts if f["kind"] == "number"] == [12.0]
