@@ -13,6 +13,7 @@ import faust
 import orjson
 
 from agents.clusterflow import BatchChain, InFlight, failed_article, settled
+from agents.heap import HeapKeeper
 from agents.metrics import Metrics
 from agents.records import RecordsBuilder
 from agents.sending import incoming
@@ -38,11 +39,14 @@ class IndexHolder:
     Args:
         table: the cluster-state table.
         config: the clusterer's configuration (LSH bands).
+        heap: keeps the collector off the index (and a memory table); frozen after each
+            rebuild and every few batches.
     """
 
-    def __init__(self, table: Any, config: ClusterConfig) -> None:
+    def __init__(self, table: Any, config: ClusterConfig, heap: HeapKeeper | None = None) -> None:
         self.table = table
         self.config = config
+        self.heap = heap or HeapKeeper()
         self.index: CandidateIndex | None = None
         self.rebuilds = 0
         self.recoveries = 0
@@ -75,6 +79,7 @@ class IndexHolder:
     def _installed(self, index: CandidateIndex, began: float) -> None:
         self.index = index
         self.rebuilds += 1
+        self.heap.settle()  # the rebuilt index lives until the next recovery
         log.info(
             "cluster index rebuilt from the table: %d events in %.2f s",
             len(index.events.slots),
@@ -127,6 +132,7 @@ def register_cluster(
                 except orjson.JSONDecodeError as exc:
                     deadletters.append(_rejected(event.message, "invalid_json", str(exc), now))
             decided, jobs = _decide(articles, holder, now, deadletters)
+            holder.heap.batch_done()
             # Put back the record take_events is holding for the next batch: its buffer pairs that
             # record with the stream's current event once this batch is done (None crashes it).
             stream._set_current_event(waiting)

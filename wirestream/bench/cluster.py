@@ -24,6 +24,7 @@ from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agents.heap import HeapKeeper
 from agents.records import build_in_worker, cpu_seconds, records_executor, reset_memo
 from pipeline.cluster import ClusterConfig, _cluster_one, cluster_batch, decide_batch, event_id_for
 from pipeline.events import member_snapshot
@@ -290,6 +291,9 @@ def run(
     started = time.perf_counter()
     state, index = prefill(live_events)
     filled = time.perf_counter()
+    # As the agent does after building its index: the prefilled heap leaves the collector.
+    heap = HeapKeeper()
+    heap.settle()
     events_in_state = sum(key.startswith("ev:") for key in state)
     owned = records is None
     executor = records or records_executor()
@@ -297,12 +301,12 @@ def run(
         executor.submit(reset_memo).result()  # warm, and a cold memo as in one process
         fresh = fresh_articles(live_events, articles)
         decided, _, piped = pipelined(
-            fresh, state=state, index=index, records=executor, batch=batch
+            fresh, state=state, index=index, records=executor, batch=batch, heap=heap
         )
     finally:
         if owned:
             executor.shutdown()
-    serial = _serial(fresh_articles(live_events, articles, part=1), state, index, batch)
+    serial = _serial(fresh_articles(live_events, articles, part=1), state, index, batch, heap)
     return {
         "live_events": live_events,
         "articles": articles,
@@ -323,6 +327,7 @@ def pipelined(
     index: CandidateIndex,
     records: Executor,
     batch: int,
+    heap: HeapKeeper | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, float]]:
     """Cluster `fresh` the cluster agent's way: decide batch N+1 here while `records` builds
     batch N's event records; the clock stops when the last records are back.
@@ -336,6 +341,7 @@ def pipelined(
         index: its index.
         records: the records process (`agents.records.records_executor`), warmed up.
         batch: articles per batch.
+        heap: the collector policy the cluster agent applies per batch (None: none).
     """
     now = NOW + timedelta(seconds=1)
     decided: list[dict[str, Any]] = []
@@ -345,6 +351,8 @@ def pipelined(
     pending: Future[list[dict[str, Any]]] | None = None
     for start in range(0, len(fresh), batch):
         done, jobs = decide_batch(fresh[start : start + batch], state=state, now=now, index=index)
+        if heap is not None:
+            heap.batch_done()
         decided += done
         if pending is not None:
             events += pending.result()  # at most one batch's records in flight
@@ -358,13 +366,18 @@ def pipelined(
 
 
 def _serial(
-    fresh: list[dict[str, Any]], state: dict[str, Any], index: CandidateIndex, batch: int
+    fresh: list[dict[str, Any]],
+    state: dict[str, Any],
+    index: CandidateIndex,
+    batch: int,
+    heap: HeapKeeper,
 ) -> dict[str, float]:
     """Wall and CPU seconds of `cluster_batch` over `fresh`, records built in this process."""
     now = NOW + timedelta(seconds=1)
     clock, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(fresh), batch):
         cluster_batch(fresh[start : start + batch], state=state, now=now, index=index)
+        heap.batch_done()
     return {"seconds": time.perf_counter() - clock, "cpu": time.process_time() - cpu}
 
 
