@@ -11,13 +11,13 @@ class HeapKeeper:
 
     A full collection walks every tracked object: with 100k live events (the index, and a
     dict state) that is ~1.2 s in which the stage does nothing, once every few thousand
-    articles. Frozen objects are still freed by reference counting; only reference cycles
-    that are already garbage when frozen are never collected, so the young generations are
-    collected first.
+    articles. Frozen objects are still freed by reference counting, and collections skip
+    them; so each freeze first collects what is not frozen yet (what arrived since the last
+    freeze: cheap), and no cycle that is garbage by then is frozen.
 
     Args:
         every: batches between two freezes.
-        collect: the young-generation collection (injected for tests).
+        collect: the collection of the unfrozen generations (injected for tests).
         freeze: the freeze (injected for tests).
     """
 
@@ -35,8 +35,8 @@ class HeapKeeper:
         self._freeze = freeze
 
     def settle(self) -> None:
-        """Collect the young generations, then freeze every surviving object."""
-        self._collect(1)
+        """Collect what is not frozen yet, then freeze every surviving object."""
+        self._collect(2)
         self._freeze()
         self.freezes += 1
 

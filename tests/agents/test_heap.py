@@ -1,4 +1,4 @@
-"""The heap keeper: young generations collected, then survivors frozen, every N batches."""
+"""The heap keeper: unfrozen generations collected, then survivors frozen, every N batches."""
 
 from __future__ import annotations
 
@@ -25,18 +25,18 @@ def _recording(every: int) -> tuple[HeapKeeper, list[str]]:
     return keeper, calls
 
 
-def test_settling_collects_the_young_generations_before_freezing() -> None:
+def test_settling_collects_what_is_not_frozen_before_freezing() -> None:
     keeper, calls = _recording(every=3)
     for _ in range(7):
         keeper.batch_done()
-    assert calls == ["collect 1", "freeze"] * 2 and keeper.freezes == 2
+    assert calls == ["collect 2", "freeze"] * 2 and keeper.freezes == 2
 
 
 def test_an_index_rebuild_settles_the_heap() -> None:
     keeper, calls = _recording(every=1000)
     holder = IndexHolder({}, ClusterConfig(), heap=keeper)
     holder.current()
-    assert calls == ["collect 1", "freeze"] and holder.rebuilds == 1
+    assert calls == ["collect 2", "freeze"] and holder.rebuilds == 1
 
 
 class _Record:
