@@ -56,6 +56,17 @@ async def _until(condition: Any, seconds: float = 60.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+async def _first_batch_out(
+    agent: Any, recorder: HeldRecorder, payloads: list[bytes]
+) -> tuple[list[Any], list[dict[str, Any]], int]:
+    """Put every payload; return the events, the sent articles and how many the first batch
+    sent, once it has sent them."""
+    events = [await agent.put(value=p, wait=False) for p in payloads]
+    articles = recorder.sent["news.articles.v1"]
+    await _until(lambda: len(articles) > 0)
+    return events, articles, len(articles)
+
+
 def test_inputs_are_acked_only_after_their_outputs_are_delivered() -> None:
     wiring, recorder = _wired(HeldRecorder(), batch_size=8)
     payloads = _enriched_payloads()
@@ -63,10 +74,7 @@ def test_inputs_are_acked_only_after_their_outputs_are_delivered() -> None:
 
     async def run() -> None:
         async with wiring.cluster.test_context() as agent:
-            events = [await agent.put(value=p, wait=False) for p in payloads]
-            articles = recorder.sent["news.articles.v1"]
-            await _until(lambda: len(articles) > 0)
-            first = len(articles)
+            events, articles, first = await _first_batch_out(agent, recorder, payloads)
             await asyncio.sleep(1.0)  # time for the next batch to be decided meanwhile
             # Undelivered: no input acked, and the next batch's sends wait for this one's.
             assert not any(e.message.acked for e in events)
@@ -161,10 +169,7 @@ def test_a_batch_whose_delivery_fails_is_sent_again_and_acked_only_after_that() 
 
     async def run() -> None:
         async with wiring.cluster.test_context() as agent:
-            events = [await agent.put(value=p, wait=False) for p in payloads]
-            articles = recorder.sent["news.articles.v1"]
-            await _until(lambda: len(articles) > 0)
-            first = len(articles)
+            events, articles, first = await _first_batch_out(agent, recorder, payloads)
             for future in recorder.deliveries:  # the broker rejects the first batch
                 future.set_exception(RuntimeError("delivery failed"))
             # `send_all` sends the whole batch again after a pause, before any later batch.
