@@ -79,9 +79,8 @@ _GAP_BEFORE, _GAP_AFTER = 6, 4  # words allowed between an anchor and its time e
 _GAP_RELATIVE = 10  # "arrived ... in the capital, four days after" spans a clause
 
 
-def event_anchors(sentence: str, *, places: bool = False) -> list[tuple[str, int, int]]:
-    anchors = [(_ANCHOR_WORDS[m.group()], m.start(), m.end()) for m in _ANCHOR.finditer(sentence)]
-    return [a for a in anchors if a[0] != "departure"] if places else anchors
+def event_anchors(sentence: str) -> list[tuple[str, int, int]]:
+    return [(_ANCHOR_WORDS[m.group()], m.start(), m.end()) for m in _ANCHOR.finditer(sentence)]
 
 
 def time_facts(
