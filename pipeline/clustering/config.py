@@ -12,8 +12,11 @@ class ClusterConfig:
 
     Args:
         window: events idle longer than this are evicted and no longer joined.
-        near_threshold: minimal estimated overlap of 5-word shingle sets for a near duplicate.
-        lsh_bands: LSH bands over the MinHash signature (rows = permutations / bands).
+        near_threshold: minimal estimated overlap coefficient of two bodies' word 3-shingle
+            sets for a near duplicate.
+        lsh_bands: LSH bands over the MinHash signature (rows = permutations // bands); 42
+            bands of 3 rows make a candidate of any pair whose shingle sets have a Jaccard
+            similarity of 0.5 with odds of 0.996.
         join_threshold: minimal event score to join an existing event.
         entity_weight: share of the entity similarity in the event score.
         year_weight: bonus when the article names the event's years, malus when it names others.
@@ -28,8 +31,8 @@ class ClusterConfig:
     """
 
     window: timedelta = timedelta(days=7)
-    near_threshold: float = 0.7
-    lsh_bands: int = 32
+    near_threshold: float = 0.55
+    lsh_bands: int = 42
     join_threshold: float = 0.27
     entity_weight: float = 0.3
     year_weight: float = 0.0

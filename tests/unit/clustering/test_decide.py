@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,9 +17,10 @@ from pipeline.clustering.features import article_features
 from pipeline.clustering.index import CandidateIndex
 from pipeline.clustering.members import kept_members
 from pipeline.clustering.similarity import candidates
+from tests.support import SHARED_DATA
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 
 # Our own fixture texts: two earthquakes (same kind, different place and year) and a
 # rehab story, each told by several outlets in different words.

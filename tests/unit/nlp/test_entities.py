@@ -13,8 +13,9 @@ from pipeline.nlp.aliases import canonical_alias, clean_surface, strip_honorific
 from pipeline.nlp.entities import entity_mentions, extract_entities
 from pipeline.nlp.model import add_gazetteer, default_model_name, load_model
 from pipeline.nlp.truecase import truecase
+from tests.support import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 TESTA = DATA / "conll2003" / "eng.testa"
 
 PATTERNS = [
