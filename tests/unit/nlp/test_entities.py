@@ -216,5 +216,5 @@ def test_eval_on_testa_slice(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert 45 <= report["n_sentences"] <= 50
     assert report["n_predicted"] > 0 and report["n_gold"] > 0
-    assert 0.5 < report["f1"] <= 1.0
+    assert report["f1"] >= 0.88, report  # measured 0.91 with the shipped model
     assert set(report["per_type"]) == {"PER", "LOC", "ORG", "MISC"}
