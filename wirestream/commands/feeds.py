@@ -114,20 +114,24 @@ def _print_table(rows: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from wirestream.terminal import plain
+
     table = Table(title="feeds")
-    for column in ("feed", "status", "items", "new", "problems", "url"):
+    for column in ("feed", "status", "items", "new", "latest", "problems", "url"):
         table.add_column(column, justify="right" if column in ("items", "new") else "left")
     for row in rows:
         style = "green" if row.ok and not row.problems else ("yellow" if row.ok else "red")
+        # URLs, titles and problems quote feed content: plain text, never rich markup.
         table.add_row(
-            row.feed,
-            f"[{style}]{row.status}[/{style}]",
-            str(row.items),
-            str(row.new),
-            "; ".join(row.problems) or "-",
-            row.url,
+            plain(row.feed),
+            plain(row.status, style=style),
+            plain(row.items),
+            plain(row.new),
+            plain(row.latest[:60] or "-"),
+            plain("; ".join(row.problems) or "-"),
+            plain(row.url),
         )
-    Console(width=160).print(table)
+    Console(width=200).print(table)
 
 
 def serve_folder(args: argparse.Namespace) -> int:
