@@ -94,6 +94,24 @@ def test_status_page_and_health_are_served_not_fausts_index() -> None:
     _run(test)
 
 
+def test_fausts_table_and_router_views_are_not_served() -> None:
+    async def test() -> None:
+        wiring, _ = _wiring()
+        async with _client(wiring) as client:
+            for path in (
+                "/table/",
+                "/table/cluster-state/",
+                "/table/cluster-state/meta/",
+                "/router/",
+                "/router/cluster-state/",
+            ):
+                response = await client.get(path)
+                assert response.status == 404, path
+            assert (await client.get("/health")).status == 200  # our views still are
+
+    _run(test)
+
+
 def test_ready_is_503_until_broker_tables_and_model_are_all_there() -> None:
     async def test() -> None:
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
