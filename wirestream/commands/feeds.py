@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -26,6 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     run.add_argument("--broker", default=None, help="bootstrap servers (host:port)")
     run.add_argument("--once", action="store_true", help="poll every feed once, then exit")
     run.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here")
+    run.add_argument(
+        "--metrics-host",
+        default=os.environ.get("WIRESTREAM_METRICS_HOST", "127.0.0.1"),
+        help="address /metrics binds (env WIRESTREAM_METRICS_HOST; 0.0.0.0 in a container)",
+    )
     run.add_argument(
         "--state", type=Path, default=None, help="state file (default: DATA_DIR/feeds/state.sqlite)"
     )
@@ -69,7 +75,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     settings = Settings.from_env(broker=args.broker)
     metrics = FeedMetrics(feed.name for feed in config.feeds)
     if args.metrics_port is not None:
-        metrics.serve(args.metrics_port)
+        metrics.serve(args.metrics_port, addr=args.metrics_host)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
