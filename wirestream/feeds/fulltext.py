@@ -7,7 +7,7 @@ import time
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.text import body_to_text, html_to_text
+from pipeline.text.clean import body_to_text, html_to_text
 from wirestream.feeds.http import Fetcher, FetchError
 from wirestream.feeds.parse import Item
 
