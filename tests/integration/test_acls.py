@@ -17,6 +17,8 @@ import pytest
 import yaml
 from kafka.errors import KafkaError
 
+from config.security import ClientSecurity
+from config.settings import Settings
 from deploy import broker
 from deploy.jars import JarDownloadError
 from deploy.java import JavaNotFoundError
@@ -25,8 +27,6 @@ from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import admin_client, ensure_topics, producer, read_topic
-from wirestream.security import ClientSecurity
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 

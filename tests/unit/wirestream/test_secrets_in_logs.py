@@ -14,7 +14,7 @@ PASSWORD = "pw-sentinel-7Qx"
 SCRIPT = f"""
 import logging
 from wirestream.kafka import ensure_topics
-from wirestream.settings import Settings
+from config.settings import Settings
 
 logging.basicConfig(level=logging.DEBUG)
 settings = Settings.from_env({{
