@@ -352,7 +352,7 @@ def test_a_trickling_body_is_cut_at_the_deadline(sites: Callable[[], Site]) -> N
         http_fetch(
             site.url("/slow"), headers={}, timeout=1.0, max_bytes=10_000, allow=(site.origin,)
         )
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.0  # every read allowed 3 s: 40 s
 
 
 def test_trickling_headers_are_cut_at_the_deadline(sites: Callable[[], Site]) -> None:
@@ -363,7 +363,7 @@ def test_trickling_headers_are_cut_at_the_deadline(sites: Callable[[], Site]) ->
         http_fetch(
             site.url("/slow"), headers={}, timeout=1.0, max_bytes=10_000, allow=(site.origin,)
         )
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 4.0  # every read allowed 3 s: 40 s
 
 
 def test_a_slow_feed_spends_its_budget_and_the_next_feed_is_polled(
@@ -387,7 +387,7 @@ def test_a_slow_feed_spends_its_budget_and_the_next_feed_is_polled(
         fulltext_timeout_s=30.0,
         fulltext_concurrency=2,
     )
-    assert time.monotonic() - started < 5.0  # without a budget: 3 rounds of 40 s pages
+    assert time.monotonic() - started < 8.0  # without a budget: 3 rounds of 40 s pages
     assert (first.outcome, first.published) == ("ok", 6)  # every item, with its summary
     assert set(publisher.bodies().values()) >= {f"Summary of item {n}." for n in range(1, 7)}
     assert all("deadline" in p or "budget" in p for p in first.problems)
