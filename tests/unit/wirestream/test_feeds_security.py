@@ -363,7 +363,7 @@ def test_trickling_headers_are_cut_at_the_deadline(sites: Callable[[], Site]) ->
         http_fetch(
             site.url("/slow"), headers={}, timeout=1.0, max_bytes=10_000, allow=(site.origin,)
         )
-    assert time.monotonic() - started < 4.0  # every read allowed 3 s: 40 s
+    assert time.monotonic() - started < 4.0  # the status line never ends
 
 
 def test_a_slow_feed_spends_its_budget_and_the_next_feed_is_polled(
