@@ -210,3 +210,32 @@ def test_printable_keeps_ordinary_text_and_escapes_the_rest() -> None:
     ordinary = "Zürich — 東京 café ½ 🙂 a\u00a0b"
     assert printable(ordinary) == ordinary
     assert printable("a\tb\nc\u200bd\ufeffe\x85f") == "a\\x09b\\x0ac\\u200bd\\ufeffe\\x85f"
+
+
+def test_feeds_check_on_the_markup_corpus_exits_zero_and_obeys_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wirestream import hostile_markup
+    from wirestream.terminal import printable
+
+    lines = [line for _, line in hostile_markup.generate(12, seed=4)]
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    for kind_index in range(len(hostile_markup.KINDS)):
+        # each kind in turn leads the feed, so its title is the one shown
+        body = b"\n".join(lines[kind_index:] + lines[:kind_index])
+        for server in serving(body, "application/x-ndjson"):
+            config = tmp_path / "feeds.toml"
+            config.write_text(
+                '[[feeds]]\nname = "wire"\nsource = "Wire"\nformat = "jsonl"\n'
+                f'url = "{server.origin}/wire.jsonl"\n'
+                f'allow_private_origins = ["{server.origin}"]\n'
+            )
+            parser = argparse.ArgumentParser()
+            feeds_command.add_parser(parser.add_subparsers(dest="command"))
+            state = str(tmp_path / "none.sqlite")
+            args = parser.parse_args(["feeds", "check", str(config), "--state", state])
+            assert args.func(args) == 0
+        out = capsys.readouterr().out
+        title = json.loads(lines[kind_index])["title"]
+        assert printable(title)[:40] in out
+        assert OSC not in out and CLEAR not in out and "\u202e" not in out and "\x07" not in out
