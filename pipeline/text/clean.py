@@ -271,7 +271,7 @@ def body_to_text(body: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
         if looks_like_html(text):
             text = html_to_text(text, max_depth=max_depth)
     # Unlisted tags and markup escaped twice or more survive the above: cleaned per paragraph.
-    lines = (plain_text(line, max_depth=max_depth) for line in clean_chars(text).splitlines())
+    lines = (_plain(line, max_depth=max_depth) for line in clean_chars(text).splitlines())
     return strip_citations("\n".join(lines))
 
 
@@ -296,16 +296,22 @@ def plain_text(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
         text: one field or paragraph.
         max_depth: deepest element nesting accepted (see `html_to_text`).
     """
+    return _plain(clean_chars(text), max_depth=max_depth)
+
+
+def _plain(text: str, *, max_depth: int) -> str:
+    # `text` has been through clean_chars; so is whatever a round makes of it.
     for _ in range(MAX_UNESCAPE_ROUNDS):
-        text = clean_chars(text)
         if _TAG_LIKE.search(text):
-            text = _markup_text(text, max_depth=max_depth)
+            text = clean_chars(_markup_text(text, max_depth=max_depth))
             continue
-        decoded = html.unescape(text) if "&" in text else text
+        if "&" not in text:
+            return text
+        decoded = html.unescape(text)
         if decoded == text:
             return text
-        text = decoded
-    return _TAG_LIKE.sub(lambda match: "< " + match.group(0)[1:], clean_chars(text))
+        text = clean_chars(decoded)
+    return _TAG_LIKE.sub(lambda match: "< " + match.group(0)[1:], text)
 
 
 def clean_token(text: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from wirestream import hostile_markup
+from wirestream import hostile, hostile_markup
 from wirestream.commands.produce import read_lines
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,6 +72,11 @@ def test_process_output_holds_no_live_markup_or_terminal_sequence(tmp_path: Path
     corpus, out = tmp_path / "markup.jsonl", tmp_path / "out"
     counts = hostile_markup.write_corpus(corpus, 300, seed=5)
     assert set(counts) == {f"markup_{kind}" for kind in hostile_markup.KINDS}
+    # and the main corpus's text families (entities, CRLF, invisible characters, bad dates)
+    main = tmp_path / "main.jsonl"
+    hostile.write_corpus(main, 700, seed=7, huge=0)
+    with corpus.open("ab") as both:
+        both.write(main.read_bytes())
     done = subprocess.run(
         [sys.executable, "-m", "wirestream", "process", str(corpus), "--out", str(out)],
         cwd=ROOT,
@@ -81,8 +86,8 @@ def test_process_output_holds_no_live_markup_or_terminal_sequence(tmp_path: Path
     )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.splitlines()[-1])
-    assert summary["inputs"] == 300 == summary["articles"] + summary["deadletters"]
-    assert summary["articles"] > 250 and summary["events"] > 0  # the whole pipeline ran
+    assert summary["inputs"] == 1_000 == summary["articles"] + summary["deadletters"]
+    assert summary["articles"] > 450 and summary["events"] > 0  # the whole pipeline ran
 
     outputs = {
         "article": out / "news.articles.v1.jsonl",
@@ -103,7 +108,8 @@ def test_process_output_holds_no_live_markup_or_terminal_sequence(tmp_path: Path
                     problems.setdefault(where, (found, text[:120]))
                 if kind != "deadletter":
                     assert SECRET not in text, where
-    assert checked > 10_000
+    print("process on the markup corpus:", json.dumps({**summary, "strings_checked": checked}))
+    assert checked > 20_000
     assert problems == {}
 
     articles = [json.loads(line) for line in read_lines(outputs["article"])]
