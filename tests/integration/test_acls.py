@@ -126,14 +126,14 @@ def test_the_worker_runs_on_its_literal_acls_alone(
     lines = read_lines(SAMPLE)[:3]
     with producer(acl_broker.sasl, security=_user("wirestream-feeds")) as client:
         for line in lines:
-            client.send(settings.topics.raw, value=line).get(timeout=30)
+            client.send(settings.topic_names.raw, value=line).get(timeout=30)
     worker = WorkerProcess(acl_broker.sasl, tmp_path / "worker", app_id="wirestream", extra_env=env)
     worker.start()
     try:
         deadline = time.monotonic() + 180
         while True:
             articles = read_topic(
-                acl_broker.plaintext, settings.topics.articles, security=ADMIN, timeout_s=1.0
+                acl_broker.plaintext, settings.topic_names.articles, security=ADMIN, timeout_s=1.0
             )
             if len(articles) >= len(lines):
                 break
