@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -469,3 +473,57 @@ def test_check_uses_the_same_guard(sites: Callable[[], Site]) -> None:
     )
     (row,) = check_feeds(config)
     assert not row.ok and "loopback" in row.problems[0] and site.hits() == 0
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """An HTTPS server on 127.0.0.1 whose certificate names feed.test; its CA trusted."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=feed.test", "-addext", "subjectAltName=DNS:feed.test"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the default context trusts it
+    site = Site()
+    site.paths["/feed.xml"] = answer(200, b"over TLS", Content_Type="text/plain")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    site.socket = context.wrap_socket(site.socket, server_side=True)
+    threading.Thread(target=site.serve_forever, args=(0.05,), daemon=True).start()
+    yield site.server_address[1]
+    site.shutdown()
+    site.server_close()
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_name(tls_site: int) -> None:
+    def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        return [(None, None, None, "", ("127.0.0.1", port))]
+
+    allow = (f"https://feed.test:{tls_site}", f"https://other.test:{tls_site}")
+    good = http_fetch(
+        f"https://feed.test:{tls_site}/feed.xml",
+        headers={},
+        timeout=10,
+        max_bytes=100,
+        allow=allow,
+        resolve=resolve,
+    )
+    assert (good.status, good.body) == (200, b"over TLS")
+    # Same address, another name: the certificate is checked against the name asked for.
+    with pytest.raises(FetchError, match=r"CERTIFICATE_VERIFY_FAILED|doesn't match|mismatch"):
+        http_fetch(
+            f"https://other.test:{tls_site}/feed.xml",
+            headers={},
+            timeout=10,
+            max_bytes=100,
+            allow=allow,
+            resolve=resolve,
+        )
