@@ -11,7 +11,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.disagreements import extract_facts, find_disagreements, source_numbers
+from pipeline.disagreements import FACTS_VERSION, compare_facts, extract_facts, source_numbers
 from pipeline.sentences import split_sentences
 from pipeline.summary import LEAD_SENTENCES, lead_terms, solo_lead, summarize, title
 
@@ -52,6 +52,7 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
             for t in (article.get("topics") or [])[:MAX_TOPICS]
         ],
         "facts": extract_facts(text, entities, sentences=split),
+        "facts_v": FACTS_VERSION,
     }
     snapshot["solo"] = solo_lead(snapshot)
     return snapshot
@@ -78,7 +79,8 @@ def build_event(
     numbers = source_numbers(members)
     summary, scores = summarize(event_id, members, numbers, memo)
     seen = _seen_times(members)
-    return {
+    disagreements, updates = compare_facts(members, numbers=numbers)
+    record = {
         "event_id": event_id,
         "version": version,
         "title": title(members, scores),
@@ -90,9 +92,12 @@ def build_event(
         "first_seen": min(seen).isoformat() if seen else None,
         "last_seen": max(seen).isoformat() if seen else None,
         "article_count": len(members),
-        "disagreements": find_disagreements(members, numbers=numbers),
+        "disagreements": disagreements,
         "updated_at": _utc(now).isoformat(),
     }
+    if updates:
+        record["updates"] = updates
+    return record
 
 
 def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str, Any]]:

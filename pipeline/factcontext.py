@@ -1,0 +1,64 @@
+"""Which sentences state facts about the story's own incident, and which report a change.
+
+A sentence is skipped when it gives background (other years, earlier disasters, "since ..."),
+another incident (aftershocks, "a second quake", "killed by a storm in ..." after the lead),
+a wider total (a war, "this year") or speculation ("could", "might"). A sentence right after
+background that goes on about it ("It killed 612 people") is background too. A sentence that
+says a figure changed ("the toll rose to 14", "revised") marks its counts as updates.
+"""
+
+from __future__ import annotations
+
+import re
+
+SKIP, OTHER, CUE, PLAIN = "skip", "other", "cue", ""
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# (The leading lookahead only lets the scan skip faster: every branch starts so.)
+_BACKGROUND = re.compile(
+    r"(?=[iIoOlLsSymdpcwetT])\b(?:(?i:in|of|last)\s+(?:" + _MONTHS + r"|19\d\d|20\d\d)\b"
+    r"(?!\s*\d{1,2}\b)|(?i:since)\b|(?:years?|months?|decades?) ago|last (?:year|month)"
+    r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b"
+    r"|(?i:the) (?:19|20)\d\d\b)"
+)
+_WIDER = re.compile(
+    r"\b(?:war|conflict|uprising|insurgency|in total|overall|altogether|this year)\b"
+)
+_INCIDENTS = "quake|earthquake|tremor|temblor|attack|blast|explosion|bombing|shooting|crash"
+_OTHER_INCIDENT = re.compile(
+    r"\b(?i:aftershocks?|foreshocks?|(?:second|another|earlier|separate)\s+(?:one\b|(?:[\w-]+\s+)?"
+    rf"(?:{_INCIDENTS}))|(?:after|before)\s+an?\s+(?:[\w.-]+\s+){{0,2}}?(?:{_INCIDENTS}))\b"
+)
+# After the lead, "killed by a storm in ..." tells of some other incident.
+_INDEFINITE = re.compile(rf"\b(?:by|in)\s+an?\s+(?:[\w-]+\s+){{0,2}}?(?:{_INCIDENTS}|storm|fire)\b")
+_LEAD = 3
+_ANAPHOR = re.compile(r"[\"“]?(?:It|That|This|Those|These|They|Its|The same)\b")
+_TOLL = re.compile(r"\btoll\b")
+_CUE = re.compile(
+    r"\b(?i:rose|risen|rises|rising|climbed|climbs|jumped|increased|raising|raised|revised"
+    r"|upgraded|downgraded|up from|new (?:death )?toll|latest toll|updated)\b"
+)
+
+
+def classify(sentences: list[str]) -> list[str]:
+    """`SKIP`, `OTHER`, `CUE` or `PLAIN` for each sentence, in order. `OTHER` (an aftershock,
+    another incident) keeps only a changed toll ("aftershocks as the death toll rose to 10").
+
+    Args:
+        sentences: the text's sentences, in order.
+    """
+    kinds = []
+    background = False
+    for position, sentence in enumerate(sentences):
+        carried = background and _ANAPHOR.match(sentence) is not None
+        background = carried or _BACKGROUND.search(sentence) is not None
+        cue = _CUE.search(sentence) is not None
+        if background or _WIDER.search(sentence):
+            kinds.append(SKIP)
+        elif _OTHER_INCIDENT.search(sentence) or (
+            position >= _LEAD and _INDEFINITE.search(sentence)
+        ):
+            kinds.append(OTHER if cue and _TOLL.search(sentence) else SKIP)
+        else:
+            kinds.append(CUE if cue else PLAIN)
+    return kinds
