@@ -11,9 +11,10 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pipeline import titles
 from pipeline.disagreements import FACTS_VERSION, compare_facts, extract_facts, source_numbers
 from pipeline.sentences import split_sentences
-from pipeline.summary import LEAD_SENTENCES, lead_terms, solo_lead, summarize, title
+from pipeline.summary import LEAD_SENTENCES, competing, lead_terms, solo_lead, summarize
 
 MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
@@ -83,7 +84,7 @@ def build_event(
     record = {
         "event_id": event_id,
         "version": version,
-        "title": title(members, scores),
+        "title": titles.pick(members, competing(members, numbers), scores, summary),
         "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
