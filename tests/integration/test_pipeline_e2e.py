@@ -12,13 +12,13 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline.process import latest_events
+from config.settings import Settings
+from pipeline.stages import latest_events
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE, expected
 from wirestream.cli import main
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +28,8 @@ def _wait_accounted(
 ) -> tuple[list[Any], list[Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        articles = read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
-        deadletters = read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0)
+        articles = read_topic(bootstrap, settings.topic_names.articles, timeout_s=1.0)
+        deadletters = read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=1.0)
         if len(articles) + len(deadletters) >= want:
             return articles, deadletters
         assert time.monotonic() < deadline, (
@@ -55,10 +55,10 @@ def sample_run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -
     try:
         with producer(kafka_bootstrap) as client:
             for line in lines:
-                client.send(settings.topics.raw, value=line)
+                client.send(settings.topic_names.raw, value=line)
         articles, deadletters = _wait_accounted(kafka_bootstrap, settings, len(lines), worker)
         time.sleep(2.0)  # let the last event versions land
-        events = read_topic(kafka_bootstrap, settings.topics.events, timeout_s=2.0)
+        events = read_topic(kafka_bootstrap, settings.topic_names.events, timeout_s=2.0)
     finally:
         worker.stop()
     return {

@@ -13,13 +13,13 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline.process import latest_events
+from config.settings import Settings
+from pipeline.stages import latest_events
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE, expected
 from wirestream.cli import main
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -49,9 +49,9 @@ def _send(bootstrap: str, topic: str, lines: list[bytes], *, partitions: int) ->
 def _outputs(bootstrap: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
     articles = [
         orjson.loads(r.value)
-        for r in read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
+        for r in read_topic(bootstrap, settings.topic_names.articles, timeout_s=1.0)
     ]
-    dead = len(read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0))
+    dead = len(read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=1.0))
     return articles, dead
 
 
@@ -82,7 +82,7 @@ def _membership(articles: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def _final_events(bootstrap: str, settings: Settings) -> list[dict[str, Any]]:
-    records = read_topic(bootstrap, settings.topics.events, timeout_s=2.0)
+    records = read_topic(bootstrap, settings.topic_names.events, timeout_s=2.0)
     return latest_events([orjson.loads(r.value) for r in records])
 
 
@@ -126,7 +126,7 @@ def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_pat
     ]
     lines = read_lines(SAMPLE)
     try:
-        _send(kafka_bootstrap, settings.topics.raw, lines, partitions=PARTITIONS)
+        _send(kafka_bootstrap, settings.topic_names.raw, lines, partitions=PARTITIONS)
         articles = _wait(kafka_bootstrap, settings, len(lines), workers)
         events = _final_events(kafka_bootstrap, settings)
     finally:
@@ -139,7 +139,7 @@ def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_pat
     # (clustering is order-sensitive, so compare like with like, not with the file order)
     seen = [
         orjson.loads(r.value)["raw_id"]
-        for r in read_topic(kafka_bootstrap, settings.topics.enriched, timeout_s=1.0)
+        for r in read_topic(kafka_bootstrap, settings.topic_names.enriched, timeout_s=1.0)
     ]
     assert _membership(articles) == _membership(_reference(lines, seen, tmp_path))
     # most stories really came in on several partitions and still met in one event
@@ -165,7 +165,7 @@ def test_a_worker_joining_mid_batch_loses_nothing(kafka_bootstrap: str, tmp_path
     lines = read_lines(SAMPLE)
     workers = [_member(kafka_bootstrap, tmp_path, app_id, env, 0)]
     try:
-        _send(kafka_bootstrap, settings.topics.raw, lines, partitions=PARTITIONS)
+        _send(kafka_bootstrap, settings.topic_names.raw, lines, partitions=PARTITIONS)
         time.sleep(JOIN_DELAY_S)
         workers.append(_member(kafka_bootstrap, tmp_path, app_id, env, 1))
         articles = _wait(kafka_bootstrap, settings, len(lines), workers, timeout=120.0)
@@ -197,7 +197,7 @@ def test_restart_with_a_fresh_disk_recovers_state_from_the_changelog(
     worker = WorkerProcess(kafka_bootstrap, tmp_path / "before", app_id=app_id, extra_env=env)
     worker.start()
     try:
-        _send(kafka_bootstrap, settings.topics.raw, first, partitions=1)
+        _send(kafka_bootstrap, settings.topic_names.raw, first, partitions=1)
         _wait(kafka_bootstrap, settings, len(first), [worker])
     finally:
         worker.stop(sig=signal.SIGKILL)
@@ -205,7 +205,7 @@ def test_restart_with_a_fresh_disk_recovers_state_from_the_changelog(
     worker = WorkerProcess(kafka_bootstrap, tmp_path / "after", app_id=app_id, extra_env=env)
     worker.start()
     try:
-        _send(kafka_bootstrap, settings.topics.raw, second, partitions=1)
+        _send(kafka_bootstrap, settings.topic_names.raw, second, partitions=1)
         articles = _wait(kafka_bootstrap, settings, len(lines), [worker])
         events = _final_events(kafka_bootstrap, settings)
     finally:

@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import latest_events
+from config.settings import TopicNames
+from pipeline.stages import latest_events
 from wirestream.kafka import read_topic
-from wirestream.settings import Topics
 
 ATTEMPTS = 5
 # differ between two processings of one input by design (clock readings, event versions)
@@ -54,7 +54,7 @@ class Verdict:
         return not (self.lost or self.divergent or self.event_violations)
 
 
-def read_outputs(bootstrap: str, topics: Topics, *, timeout_s: float = 3.0) -> Outputs:
+def read_outputs(bootstrap: str, topics: TopicNames, *, timeout_s: float = 3.0) -> Outputs:
     """Every record of articles, dead letters and events, from the beginning.
 
     Args:

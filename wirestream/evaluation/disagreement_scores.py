@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from pipeline.timefacts import NUMBER_WORDS
+from pipeline.events.timefacts import NUMBER_WORDS
 
 # Facts the extractor looks for; recall is also given over these alone.
 EXTRACTED = re.compile(

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from pipeline.disagreements import source_numbers
-from pipeline.events import build_event, member_snapshot
-from pipeline.process import prepare_batch
+from pipeline.events.build import build_event, member_snapshot
+from pipeline.events.disagreements import source_numbers
 from pipeline.records import Incoming
+from pipeline.stages import prepare_batch
 
 LABELS = Path(__file__).with_name("labels") / "disagreements.json"
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
