@@ -61,6 +61,7 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
         "facts_v": FACTS_VERSION,
     }
     snapshot["solo"] = solo_lead(snapshot)
+    snapshot["headline"] = titles.member_headline(snapshot)
     return snapshot
 
 

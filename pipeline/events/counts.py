@@ -95,12 +95,11 @@ _RICHTER = ("on", "the", "richter")
 _MAX_MAGNITUDE = 10.0
 
 
-def number_facts(sentence: str, *, cue: bool = False) -> list[Fact]:
+def number_facts(sentence: str) -> list[Fact]:
     """The counts in a sentence that sit next to an anchor word ("killed", "magnitude", ...).
 
     Args:
         sentence: one sentence of clean text.
-        cue: the sentence says a count changed ("rose to", "revised"): facts carry `cue`.
     """
     tokens = TOKEN.findall(sentence)
     lowered = [token.lower() for token in tokens]
@@ -120,15 +119,8 @@ def number_facts(sentence: str, *, cue: bool = False) -> list[Fact]:
         following = lowered[index + 1] if index + 1 < len(lowered) else ""
         scale = following if following in _SCALES else ""
         display = " ".join([*tokens[start:index], tokens[index], *([scale] if scale else [])])
-        fact: Fact = {
-            "kind": "number",
-            "anchor": anchor,
-            "value": display,
-            "norm": {"n": value, "q": _QUALIFIERS.get(qualifier, "exact")},
-        }
-        if cue:
-            fact["cue"] = True
-        facts.append(fact)
+        norm = {"n": value, "q": _QUALIFIERS.get(qualifier, "exact")}
+        facts.append({"kind": "number", "anchor": anchor, "value": display, "norm": norm})
     return facts
 
 
@@ -180,7 +172,9 @@ def interval(norm: dict[str, Any], *, anchor: str) -> tuple[float, float]:
 
 def may_count(token: str) -> bool:
     """False when `count_value` is None whatever surrounds `token` (saves the call)."""
-    return token[:1].isdigit() or token.split("-", 1)[0] in NUMBER_WORDS
+    if token in NUMBER_WORDS or token[:1].isdigit():
+        return True
+    return "-" in token and token.split("-", 1)[0] in NUMBER_WORDS
 
 
 def count_value(tokens: list[str], index: int) -> float | None:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from pipeline.events import counts, timefacts, timeline
-from pipeline.events.factcontext import CUE, OTHER, SKIP, classify
+from pipeline.events.factcontext import CUE, OTHER, SKIP, Context
 from pipeline.events.sentences import split_sentences
 
 Fact = dict[str, Any]
@@ -49,18 +49,23 @@ def extract_facts(
     split = (split_sentences(text) if sentences is None else sentences)[:max_sentences]
     times = surfaces.get("TIME", [])
     places = [pair for label in _PLACE_LABELS for pair in surfaces.get(label, [])]
-    for sentence, kind in zip(split, classify(split), strict=True):
+    context = Context(split)
+    for position, sentence in enumerate(split):
+        anchors = timefacts.event_anchors(sentence)
+        numbers = counts.number_facts(sentence)
+        if not anchors and not numbers:
+            continue  # no fact to keep or drop: the sentence's context is never worked out
+        kind = context.kind(position)
         if kind == SKIP:
             continue
         if kind == OTHER:
-            facts.extend(
-                f for f in counts.number_facts(sentence, cue=True) if f["anchor"] == "killed"
-            )
+            facts.extend({**f, "cue": True} for f in numbers if f["anchor"] == "killed")
             continue
-        anchors = timefacts.event_anchors(sentence)
         if anchors:
             facts.extend(timefacts.time_facts(sentence, times, anchors=anchors))
-        facts.extend(counts.number_facts(sentence, cue=kind == CUE))
+        if kind == CUE:
+            numbers = [{**f, "cue": True} for f in numbers]
+        facts.extend(numbers)
         if anchors and places:
             facts.extend(_place_facts(sentence, places, anchors))
     return _unique(facts)[:_MAX_FACTS]

@@ -40,25 +40,42 @@ _CUE = re.compile(
 )
 
 
-def classify(sentences: list[str]) -> list[str]:
-    """`SKIP`, `OTHER`, `CUE` or `PLAIN` for each sentence, in order. `OTHER` (an aftershock,
-    another incident) keeps only a changed toll ("aftershocks as the death toll rose to 10").
+class Context:
+    """Sentence kinds of one text, worked out only for the sentences that are asked about
+    (most sentences state no fact and need none)."""
 
-    Args:
-        sentences: the text's sentences, in order.
-    """
-    kinds = []
-    background = False
-    for position, sentence in enumerate(sentences):
-        carried = background and _ANAPHOR.match(sentence) is not None
-        background = carried or _BACKGROUND.search(sentence) is not None
+    def __init__(self, sentences: list[str]) -> None:
+        self.sentences = sentences
+        self.background: dict[int, bool] = {}
+
+    def kind(self, position: int) -> str:
+        """`SKIP`, `OTHER`, `CUE` or `PLAIN` for one sentence. `OTHER` (an aftershock, another
+        incident) keeps only a changed toll ("aftershocks as the death toll rose to 10").
+
+        Args:
+            position: the sentence's index.
+        """
+        sentence = self.sentences[position]
+        if self._background(position) or _WIDER.search(sentence):
+            return SKIP
         cue = _CUE.search(sentence) is not None
-        if background or _WIDER.search(sentence):
-            kinds.append(SKIP)
-        elif _OTHER_INCIDENT.search(sentence) or (
-            position >= _LEAD and _INDEFINITE.search(sentence)
-        ):
-            kinds.append(OTHER if cue and _TOLL.search(sentence) else SKIP)
-        else:
-            kinds.append(CUE if cue else PLAIN)
-    return kinds
+        if _OTHER_INCIDENT.search(sentence) or (position >= _LEAD and _INDEFINITE.search(sentence)):
+            return OTHER if cue and _TOLL.search(sentence) else SKIP
+        return CUE if cue else PLAIN
+
+    def _background(self, position: int) -> bool:
+        # A sentence that goes on about the background before it ("It killed 612") is
+        # background: walk back over such sentences to the first that is not.
+        first = position
+        while first > 0 and first not in self.background and _ANAPHOR.match(self.sentences[first]):
+            first -= 1
+        for index in range(first, position + 1):
+            if index not in self.background:
+                carried = (
+                    index > 0
+                    and self.background.get(index - 1, False)
+                    and _ANAPHOR.match(self.sentences[index]) is not None
+                )
+                found = _BACKGROUND.search(self.sentences[index]) is not None
+                self.background[index] = carried or found
+        return self.background[position]

@@ -57,6 +57,7 @@ _ANCHOR = re.compile(
     + "|".join(w for w in _ANCHOR_WORDS if w not in {"left", "leaves", "touched down"})
     + r")\b"
 )
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
@@ -262,15 +263,24 @@ def _day_parts(norm: dict[str, Any]) -> set[str]:
 
 def times_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["day"] and b["day"] and a["day_kind"] == b["day_kind"] and a["day"] != b["day"]:
+        apart = _days_apart(a["day"], b["day"]) if a["day_kind"] == "date" else None
+        if a["tz"] and b["tz"] and a["tz"] != b["tz"]:
+            # Late Monday in GMT is Tuesday in Jakarta: named zones may shift the day by one.
+            return _weekdays_apart(a["day"], b["day"]) <= 1 if apart is None else apart <= 1
         # Dates more than two days apart tell of two incidents (an earlier quake), not of
         # sources that disagree on one.
-        return a["day_kind"] == "date" and _days_apart(a["day"], b["day"]) > 2
+        return apart is not None and apart > 2
     if a["tz"] != b["tz"]:
         return True  # clocks in different time zones cannot be compared by text
     if a["clock"] is not None and b["clock"] is not None and not _clocks_close(a, b):
         return False
     parts_a, parts_b = _day_parts(a), _day_parts(b)
     return not (parts_a and parts_b and not parts_a & parts_b)
+
+
+def _weekdays_apart(a: str, b: str) -> int:
+    gap = abs(_WEEKDAYS.index(a) - _WEEKDAYS.index(b))
+    return min(gap, 7 - gap)
 
 
 def _days_apart(a: str, b: str) -> int:

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from pipeline.events.sentences import sentence_terms
+from pipeline.events.sentences import sentence_term_list, sentence_terms
 
 MAX_WORDS = 20
 HEADLINE, SENTENCE, LEAD, NONE = 0, 1, 2, 3
@@ -64,6 +64,16 @@ def kind(text: str) -> int:
     return SENTENCE if _SENTENCE_END.search(text.strip()) else HEADLINE
 
 
+def member_headline(member: dict[str, Any]) -> dict[str, Any]:
+    """What a snapshot keeps for the title: `{kind, text, terms}` of the member's headline.
+
+    Args:
+        member: a member snapshot (`title`, `sentences`).
+    """
+    found, text = headline(member)
+    return {"kind": found, "text": text, "terms": " ".join(sentence_term_list(text))}
+
+
 def headline(member: dict[str, Any]) -> tuple[int, str]:
     """A member's headline and its kind: its title, or the headline line under a dateline.
 
@@ -95,25 +105,25 @@ def pick(
         scores: each competing member's sentence centralities (`summarize`).
         summary: the event's summary (its first sentence titles an event with no headline).
     """
-    candidates = {i: headline(members[i]) for i in chosen}
-    best = min((found for found, _ in candidates.values()), default=NONE)
+    candidates = {i: members[i].get("headline") or member_headline(members[i]) for i in chosen}
+    best = min((c["kind"] for c in candidates.values()), default=NONE)
     if best == NONE:
         return str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
-    shared = Counter(term for i in chosen for term in _member_terms(members[i]))
+    terms_of = {i: _member_terms(members[i], c["terms"]) for i, c in candidates.items()}
+    shared = Counter(term for terms in terms_of.values() for term in terms)
     ranked = []
-    for i, (found, text) in candidates.items():
-        if found == best:
-            terms = sentence_terms(text)
-            own = _member_terms(members[i])
+    for i, candidate in candidates.items():
+        if candidate["kind"] == best:
+            text, terms, own = candidate["text"], candidate["terms"].split(), terms_of[i]
             # A long lead sentence is weighed by its full length: the shorter one reads better.
             length = max(len(terms), 1) ** (1.0 if best == LEAD else 0.5)
             common = sum(shared[t] - (t in own) for t in terms) / length
             ranked.append((-common, -_mean_top(scores.get(i, [])), i, text))
-    return min(ranked)[3]
+    return str(min(ranked)[3])
 
 
-def _member_terms(member: dict[str, Any]) -> set[str]:
-    terms = set(sentence_terms(str(member.get("title") or "")))
+def _member_terms(member: dict[str, Any], headline_terms: str) -> set[str]:
+    terms = set(headline_terms.split())
     stored = member.get("terms")
     if stored is None:  # a snapshot from before lead terms were stored
         stored = [" ".join(sentence_terms(s)) for s in member.get("sentences", [])[:6]]

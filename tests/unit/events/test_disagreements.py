@@ -454,3 +454,12 @@ def test_symbols_that_are_digits_to_isdigit_are_not_counts() -> None:
     text = "Officials said 5 km² of forest burned. About ① people were hurt, and 12 were injured."
     facts = extract_facts(text, [])
     assert [f["norm"]["n"] for f in facts if f["kind"] == "number"] == [12.0]
+
+
+def test_days_one_apart_in_named_time_zones_agree() -> None:
+    # Early Tuesday in Jakarta is Monday evening in London.
+    local = "The quake struck at 2:30 a.m. local time on Tuesday."
+    assert disagreements(local, "The quake struck at 7:30 p.m. GMT on Monday.") == []
+    assert len(disagreements(local, "The quake struck at 7:30 p.m. GMT on Saturday.")) == 1
+    # Without a named zone on both sides, Tuesday against Monday is a disagreement.
+    assert len(disagreements(local, "The quake struck late on Monday.")) == 1

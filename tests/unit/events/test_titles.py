@@ -144,3 +144,15 @@ def test_the_most_representative_headline_wins() -> None:
         member(3, "Islanders cheer as boats sail again"),
     )
     assert found == "Port Avery ferry crews end strike after pay deal"
+
+
+def test_a_snapshot_without_its_stored_headline_gives_the_same_record() -> None:
+    members = [
+        member(1, "12 March 2026 Last updated at 08:15 GMT"),
+        member(2, "Port Avery ferry crews end strike after pay deal"),
+        member(3, LONG_LEAD, f"{LONG_LEAD}\n{STRIKE}"),
+    ]
+    older = [{k: v for k, v in m.items() if k != "headline"} for m in members]
+    assert build_event("ev", older, version=1, now=NOW) == build_event(
+        "ev", members, version=1, now=NOW
+    )
