@@ -15,6 +15,9 @@ class ClusterConfig:
         near_threshold: minimal estimated overlap of 5-word shingle sets for a near duplicate.
         lsh_bands: LSH bands over the MinHash signature (rows = permutations / bands).
         join_threshold: minimal event score to join an existing event.
+        merge_threshold: minimal similarity of two live events' centroids to merge them.
+        merge_article_threshold: minimal score of an article against a second live event for
+            that event to be considered for a merge with the one the article joined.
         entity_weight: share of the entity similarity in the event score.
         year_weight: bonus when the article names the event's years, malus when it names others.
         latest_year_weight: the same for the article's latest year against the members' latest
@@ -31,6 +34,8 @@ class ClusterConfig:
     near_threshold: float = 0.7
     lsh_bands: int = 32
     join_threshold: float = 0.27
+    merge_threshold: float = 0.65
+    merge_article_threshold: float = 0.35
     entity_weight: float = 0.3
     year_weight: float = 0.0
     latest_year_weight: float = 0.1

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from config.settings import ENV_PREFIX, Settings, Topics
+from config.settings import ENV_PREFIX, Settings, TopicNames
 
 pytestmark = pytest.mark.pure
 
@@ -64,7 +64,7 @@ def test_kafka_cluster_is_replicated_and_secured() -> None:
 
 def test_every_topic_exists_with_its_contract() -> None:
     topics = {d["metadata"]["name"]: d["spec"] for d in _all() if d["kind"] == "KafkaTopic"}
-    names = Topics()
+    names = TopicNames()
     assert set(topics) == {
         names.raw,
         names.enriched,
