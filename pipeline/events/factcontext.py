@@ -3,7 +3,8 @@
 A sentence is skipped when it gives background (other years, earlier disasters, "since ..."),
 another incident (aftershocks, "a second quake", "killed by a storm in ..." after the lead),
 a wider total (a war, "this year") or speculation ("could", "might"). A sentence right after
-background that goes on about it ("It killed 612 people") is background too. A sentence that
+background that goes on about it ("It killed 612 people") is background too, and so is a
+sentence that names a year outside a full date ("the 2004 tsunami"). A sentence that
 says a figure changed ("the toll rose to 14", "revised") marks its counts as updates.
 """
 
@@ -18,8 +19,14 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _BACKGROUND = re.compile(
     r"(?=[iIoOlLsSymdpcwetT])\b(?:(?i:in|of|last)\s+(?:" + _MONTHS + r"|19\d\d|20\d\d)\b"
     r"(?!\s*\d{1,2}\b)|(?i:since)\b|(?:years?|months?|decades?) ago|last (?:year|month)"
-    r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b"
-    r"|(?i:the) (?:19|20)\d\d\b)"
+    r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b)"
+)
+# A year that is not part of a full date ("the 2004 tsunami", not "May 5, 2010").
+_YEAR = re.compile(r"(?<![\d.,])(?:19|20)\d\d(?![\d])")
+_DATED = re.compile(
+    r"(?i:\b(?:" + _MONTHS + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?,?\s*|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r")\s*,?\s*"
+    r"|/\s*)$"
 )
 _WIDER = re.compile(
     r"\b(?:war|conflict|uprising|insurgency|in total|overall|altogether|this year)\b"
@@ -76,6 +83,14 @@ class Context:
                     and self.background.get(index - 1, False)
                     and _ANAPHOR.match(self.sentences[index]) is not None
                 )
-                found = _BACKGROUND.search(self.sentences[index]) is not None
+                sentence = self.sentences[index]
+                found = _BACKGROUND.search(sentence) is not None or _other_year(sentence)
                 self.background[index] = carried or found
         return self.background[position]
+
+
+def _other_year(sentence: str) -> bool:
+    return any(
+        not _DATED.search(sentence, max(0, year.start() - 20), year.start())
+        for year in _YEAR.finditer(sentence)
+    )

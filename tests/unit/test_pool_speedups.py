@@ -102,8 +102,7 @@ PLAIN_PATTERNS = {
         r"\b(?:(?i:in|of|last)\s+(?:January|February|March|April|May|June|July|August"
         r"|September|October|November|December|19\d\d|20\d\d)\b(?!\s*\d{1,2}\b)"
         r"|(?i:since)\b|(?:years?|months?|decades?) ago|last (?:year|month)"
-        r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b"
-        r"|(?i:the) (?:19|20)\d\d\b)",
+        r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b)",
     ),
 }
 PIECES = [

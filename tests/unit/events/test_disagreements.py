@@ -262,6 +262,7 @@ def test_dates_weeks_apart_tell_of_two_quakes() -> None:
     "context",
     [
         "The 2004 tsunami killed 230,000 people across the region.",
+        "Aceh was the worst hit by the massive 2004 quake, with 170,000 dead.",
         "In 2004, a tsunami killed 230,000 people.",
         "The last major quake to hit the island was in February. It killed 612 people.",
         "Since the war began, around 3,000 people have been injured.",
