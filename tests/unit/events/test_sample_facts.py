@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import schemas
 from pipeline.events.build import build_event, member_snapshot
 from tests.support import enriched_sample, expected
 
@@ -87,3 +88,8 @@ def test_rising_tolls_are_updates_in_publication_order() -> None:
             times = [u["first_reported_at"] for u in steps]
             assert times == sorted(times)
     assert found == {key: entry["values"] for key, entry in truth.items()}
+
+
+def test_every_sample_event_record_is_valid_against_its_schema() -> None:
+    for record, _ in built().values():
+        schemas.validate("event.v1", record)
