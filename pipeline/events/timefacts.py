@@ -57,6 +57,7 @@ _ANCHOR = re.compile(
     + "|".join(w for w in _ANCHOR_WORDS if w not in {"left", "leaves", "touched down"})
     + r")\b"
 )
+_NEIGHBOUR = {"evening": "night", "night": "evening"}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
@@ -275,6 +276,8 @@ def times_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["clock"] is not None and b["clock"] is not None and not _clocks_close(a, b):
         return False
     parts_a, parts_b = _day_parts(a), _day_parts(b)
+    # "Thursday night" and "Thursday evening" both name 9 p.m.: the two overlap.
+    parts_a |= {_NEIGHBOUR[p] for p in parts_a if p in _NEIGHBOUR}
     return not (parts_a and parts_b and not parts_a & parts_b)
 
 

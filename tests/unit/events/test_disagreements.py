@@ -92,6 +92,8 @@ def test_differing_calendar_dates_are_a_date_disagreement() -> None:
         ("The envoy arrived at 10:40 local time.", "The envoy landed at 02:40 GMT."),
         ("The envoy arrived at about 10 a.m.", "The envoy arrived at 10:40 a.m."),
         ("The envoy arrived on Monday.", "The envoy arrived on March 3."),
+        ("The envoy arrived on Monday night.", "The envoy arrived at 8:30 p.m. on Monday."),
+        ("The envoy arrived on Monday evening.", "The envoy arrived late on Monday night."),
     ],
 )
 def test_compatible_or_incomparable_times_are_not_disagreements(one: str, two: str) -> None:
