@@ -466,3 +466,37 @@ def test_days_one_apart_in_named_time_zones_agree() -> None:
     assert len(disagreements(local, "The quake struck at 7:30 p.m. GMT on Saturday.")) == 1
     # Without a named zone on both sides, Tuesday against Monday is a disagreement.
     assert len(disagreements(local, "The quake struck late on Monday.")) == 1
+
+
+def test_the_bad_cases_seen_on_real_news_are_no_conflicts_and_the_toll_is_an_update() -> None:
+    # Written after the cases a reader rejected: background tolls of an old disaster,
+    # aftershock magnitudes, an earlier quake's date, and a toll rising over two days.
+    members = [
+        member(
+            "Wire",
+            "A magnitude 4.6 earthquake struck the highlands of Aceh on Tuesday, killing one "
+            "person, officials said.\nThe 2004 tsunami killed 230,000 people across the "
+            "region, including 170,000 in Aceh.",
+            published_at="2026-04-21T08:00:00+00:00",
+        ),
+        member(
+            "Daily",
+            "The death toll rose to five on Tuesday evening, the disaster agency said.\n"
+            "Two aftershocks of magnitude 2.0 and 2.9 were recorded overnight.",
+            published_at="2026-04-21T18:00:00+00:00",
+        ),
+        member(
+            "Post",
+            "Twelve people were killed by the magnitude 4.6 quake that struck Aceh on "
+            "April 20, the agency said.\nThe province was also hit when an earthquake struck "
+            "on April 6.",
+            published_at="2026-04-22T09:00:00+00:00",
+        ),
+    ]
+    found, updates = compare_facts(members)
+    assert found == []
+    assert [(u["value"], u["sources"]) for u in updates] == [
+        ("one", [1]),
+        ("five", [2]),
+        ("Twelve", [3]),
+    ]
