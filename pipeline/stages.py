@@ -109,3 +109,29 @@ def latest_events(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         if current is None or event["version"] >= current["version"]:
             latest[event["event_id"]] = event
     return list(latest.values())
+
+
+def live_events(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest state of each event that no merge absorbed.
+
+    Args:
+        events: event records in production order.
+    """
+    return [event for event in latest_events(events) if not event.get("merged_into")]
+
+
+def final_event_ids(events: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Each event id -> the live event that holds its members now (itself unless merged).
+
+    Args:
+        events: event records in production order.
+    """
+    into = {e["event_id"]: e.get("merged_into") or e["event_id"] for e in latest_events(events)}
+    final = {}
+    for event_id in into:
+        seen, current = {event_id}, into[event_id]
+        while into.get(current, current) != current and current not in seen:
+            seen.add(current)
+            current = into[current]
+        final[event_id] = current
+    return final

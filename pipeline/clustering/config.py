@@ -18,6 +18,9 @@ class ClusterConfig:
             bands of 3 rows make a candidate of any pair whose shingle sets have a Jaccard
             similarity of 0.5 with odds of 0.996.
         join_threshold: minimal event score to join an existing event.
+        merge_threshold: minimal similarity of two live events' centroids to merge them.
+        merge_article_threshold: minimal score of an article against a second live event for
+            that event to be considered for a merge with the one the article joined.
         entity_weight: share of the entity similarity in the event score.
         year_weight: bonus when the article names the event's years, malus when it names others.
         latest_year_weight: the same for the article's latest year against the members' latest
@@ -34,6 +37,8 @@ class ClusterConfig:
     near_threshold: float = 0.55
     lsh_bands: int = 42
     join_threshold: float = 0.27
+    merge_threshold: float = 0.65
+    merge_article_threshold: float = 0.35
     entity_weight: float = 0.3
     year_weight: float = 0.0
     latest_year_weight: float = 0.1

@@ -7,7 +7,7 @@ from collections.abc import MutableMapping
 from datetime import datetime
 from typing import Any
 
-from pipeline.clustering import dedup, eviction, members, similarity
+from pipeline.clustering import dedup, eviction, members, merge, similarity
 from pipeline.clustering.batchstate import BatchState
 from pipeline.clustering.config import DEFAULT_CONFIG, ClusterConfig
 from pipeline.clustering.features import article_features
@@ -100,17 +100,25 @@ def decide_batch(
     try:
         decided: list[dict[str, Any]] = []
         touched: dict[str, bool] = {}  # event id -> changed (True) or only to re-send (False)
+        finals: list[EventJob] = []  # last records of events absorbed by a merge
         for article in articles:
-            result, change = _cluster_one(article, state=batch, index=index, now=now, config=config)
+            result, change, absorbed = _cluster_one(
+                article, state=batch, index=index, now=now, config=config
+            )
             decided.append(result)
             if change is not None:
                 event_id = result["event_id"]
                 touched[event_id] = touched.get(event_id, False) or change
+            for job in absorbed:
+                touched.pop(job.event_id, None)
+                finals.append(job)
         jobs = [
             members.event_job(event_id, batch, config=config, bump=changed)
             for event_id, changed in touched.items()
             if event_key(event_id) in batch
         ]
+        # After the survivors: a consumer that follows `merged_into` finds the members there.
+        jobs += finals
     finally:
         batch.flush()
     return decided, jobs
@@ -123,21 +131,25 @@ def _cluster_one(
     index: CandidateIndex,
     now: datetime,
     config: ClusterConfig,
-) -> tuple[dict[str, Any], bool | None]:
-    """Decide one article: True when its event changed, False to re-send it, None for neither."""
+) -> tuple[dict[str, Any], bool | None, list[EventJob]]:
+    """Decide one article: True when its event changed, False to re-send it, None for neither;
+    and the last records of the events it merged away."""
     article_id = article["article_id"]
     known = state.get(article_key(article_id))
     if known is not None:
         if known.get("origin") in (None, article.get("origin")):
             # A redelivery: the same answer again, and its event re-sent, since the crash may
             # have come after the state was written but before the event reached the broker.
-            return _with_decision(article, known), False
+            return _with_decision(article, known), False, []
         # Another message with the same canonical URL: a republished copy of a known article.
         root = known["duplicate_of"] or article_id
-        return _with_decision(article, _decision(known["event_id"], root, "url", 1.0)), None
+        decision = _decision(known["event_id"], root, "url", 1.0)
+        return _with_decision(article, decision), None, []
     features = article.get("features") or article_features(article)
     when = article_time(article, now=now)
-    decision = _decide(article, features, state=state, index=index, when=when, config=config)
+    decision, scored = _decide(
+        article, features, state=state, index=index, when=when, config=config
+    )
     event_id, counts = decision["event_id"], decision["duplicate_of"] is None
     members.add_member(
         event_id,
@@ -150,6 +162,10 @@ def _cluster_one(
         counts=counts,
         config=config,
     )
+    merged = merge.merge_matches(event_id, scored, state=state, index=index, now=now, config=config)
+    if merged.survivor != event_id:
+        event_id = merged.survivor
+        decision = {**decision, "event_id": event_id}
     keys = similarity.index_keys(features, index_terms=config.index_terms) if counts else []
     minhash = None if decision["duplicate_kind"] in ("url", "content") else features["minhash"]
     record = {
@@ -158,13 +174,13 @@ def _cluster_one(
         "seq": index.next_seq,
         **dedup.owned_keys(article, index),
         "minhash": minhash or [],
-        "ix": index.events.new_keys(event_id, keys),
+        "ix": index.events.new_keys(event_id, keys + merged.keys),
         "member": _snapshot(article, features, decision),
     }
     state[article_key(article_id)] = record
     # Last, after the state writes: the index follows what the state holds.
     index.add_article(article_id, record)
-    return _with_decision(article, decision), True
+    return _with_decision(article, decision), True, merged.jobs
 
 
 def _snapshot(
@@ -185,22 +201,23 @@ def _decide(
     index: CandidateIndex,
     when: datetime | None,
     config: ClusterConfig,
-) -> dict[str, Any]:
-    """Exact dup, then near dup, then best event, else a new event."""
+) -> tuple[dict[str, Any], list[tuple[str, float]]]:
+    """Exact dup, then near dup, then best event, else a new event; with the other live
+    events a joining article scored against (the merge candidates)."""
     exact = dedup.exact_duplicate(article, index)
     if exact is not None:
         original = state[article_key(exact[0])]
         root = original["duplicate_of"] or exact[0]
-        return _decision(original["event_id"], root, exact[1], 1.0)
+        return _decision(original["event_id"], root, exact[1], 1.0), []
     near = dedup.near_duplicate(features["minhash"], state, index, threshold=config.near_threshold)
     if near is not None:
         original = state[article_key(near[0])]
         root = original["duplicate_of"] or near[0]
-        return _decision(original["event_id"], root, "near", near[1])
-    best = similarity.best_event(features, state, index, when=when, config=config)
-    if best is not None and best[1] >= config.join_threshold:
-        return _decision(best[0], None, None, best[1])
-    return _decision(event_id_for(article["article_id"]), None, None, 0.0)
+        return _decision(original["event_id"], root, "near", near[1]), []
+    scored = similarity.scored_events(features, state, index, when=when, config=config)
+    if scored and scored[0][1] >= config.join_threshold:
+        return _decision(scored[0][0], None, None, scored[0][1]), scored[1:]
+    return _decision(event_id_for(article["article_id"]), None, None, 0.0), []
 
 
 def _decision(

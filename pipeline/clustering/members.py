@@ -55,22 +55,27 @@ def add_member(
         "last_seen": stamp,
         "version": 0,
         "articles": [],
+        # An event of undated articles has no time span yet: any article may join it.
+        "dated": when is not None,
     }
-    if when is not None:
+    if when is not None and not event.get("dated", True):
+        event["first_seen"] = event["last_seen"] = stamp
+        event["dated"] = True
+    elif when is not None:
         event["first_seen"] = min(event["first_seen"], stamp)
         event["last_seen"] = max(event["last_seen"], stamp)
     event["touched"] = now.isoformat()
     event["articles"] = [*event["articles"], article["article_id"]]
     if counts:
         event["n"] += 1
-        event["terms"] = _add(event["terms"], features["terms"], keep=config.centroid_terms)
-        event["ents"] = _add(event["ents"], features["entities"], keep=config.centroid_terms)
+        event["terms"] = add_vectors(event["terms"], features["terms"], keep=config.centroid_terms)
+        event["ents"] = add_vectors(event["ents"], features["entities"], keep=config.centroid_terms)
         event["terms_norm"] = round(norm(event["terms"]), 6)
         event["ents_norm"] = round(norm(event["ents"]), 6)
-        event["years"] = _add(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
+        event["years"] = add_vectors(event["years"], dict.fromkeys(features["years"], 1.0), keep=50)
         if features["years"]:
             latest = {max(features["years"]): 1.0}
-            event["latest"] = _add(event.get("latest") or {}, latest, keep=50)
+            event["latest"] = add_vectors(event.get("latest") or {}, latest, keep=50)
     eviction.schedule(event_id, event, index, when=now)
     state[event_key(event_id)] = event
 
@@ -108,8 +113,16 @@ def event_job(
     return EventJob(event_id, event["version"], members, list(event["articles"]))
 
 
-def _add(total: Mapping[str, float], vector: Mapping[str, float], *, keep: int) -> dict[str, float]:
-    """Sum of two sparse vectors, keeping the `keep` heaviest entries (bounded state)."""
+def add_vectors(
+    total: Mapping[str, float], vector: Mapping[str, float], *, keep: int
+) -> dict[str, float]:
+    """Sum of two sparse vectors, keeping the `keep` heaviest entries (bounded state).
+
+    Args:
+        total: a sum.
+        vector: what is added to it.
+        keep: most entries kept.
+    """
     summed = dict(total)
     for key, weight in vector.items():
         summed[key] = round(summed.get(key, 0.0) + weight, 4)

@@ -38,6 +38,23 @@ def cosine_to_sum(
     return sum([vector[k] * total[k] for k in vector if k in total]) / total_norm
 
 
+def cosine_of_sums(
+    left: Mapping[str, float], left_norm: float, right: Mapping[str, float], right_norm: float
+) -> float:
+    """Cosine between two un-normalized sums of vectors (two events' centroids).
+
+    Args:
+        left: one sum.
+        left_norm: its norm.
+        right: another sum.
+        right_norm: its norm.
+    """
+    if not left_norm or not right_norm:
+        return 0.0
+    small, large = (left, right) if len(left) <= len(right) else (right, left)
+    return sum([w * large[k] for k, w in small.items() if k in large]) / (left_norm * right_norm)
+
+
 def year_signal(article_years: list[str], event: Mapping[str, Any]) -> int:
     """+1 when the article names one of the event's usual years, -1 when both name years
     and none is shared, else 0.
@@ -120,15 +137,16 @@ def candidates(
     return index.events.top(weighted, cap=config.index_cap, limit=config.max_candidates)
 
 
-def best_event(
+def scored_events(
     features: Mapping[str, Any],
     state: MutableMapping[str, Any],
     index: CandidateIndex,
     *,
     when: datetime | None,
     config: ClusterConfig,
-) -> tuple[str, float] | None:
-    """The best scoring live candidate event within the time window, or None.
+) -> list[tuple[str, float]]:
+    """The live candidate events within the time window with the article's score, best first
+    (ties in candidate order).
 
     Args:
         features: the article features.
@@ -137,19 +155,18 @@ def best_event(
         when: the article's time (None: unknown, every live event is a candidate).
         config: thresholds and bounds.
     """
-    best: tuple[str, float] | None = None
+    scored = []
     for event_id in candidates(features, index, config=config):
         event = state.get(event_key(event_id))
         if event is None or not _in_window(event, when=when, config=config):
             continue
-        value = score(features, event, config=config)
-        if best is None or value > best[1]:
-            best = (event_id, value)
-    return best
+        scored.append((event_id, score(features, event, config=config)))
+    # Stable: among equal scores the first candidate wins, as a strict `>` scan would pick.
+    return sorted(scored, key=lambda pair: -pair[1])
 
 
 def _in_window(event: Mapping[str, Any], *, when: datetime | None, config: ClusterConfig) -> bool:
-    if when is None:
+    if when is None or not event.get("dated", True):
         return True
     last = datetime.fromisoformat(event["last_seen"])
     first = datetime.fromisoformat(event["first_seen"])

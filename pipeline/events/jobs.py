@@ -25,12 +25,14 @@ class EventJob:
         version: the record's version (after this batch's bump).
         members: the kept members' snapshots in arrival order (shared: never mutated).
         articles: every member id in arrival order (a copy of the event's list).
+        merged_into: the event that absorbed this one (its last record), else None.
     """
 
     event_id: str
     version: int
     members: list[dict[str, Any]]
     articles: list[str]
+    merged_into: str | None = None
 
 
 def build_records(
@@ -66,4 +68,6 @@ def build_record(
     # Snapshots are capped; the event keeps every member's id.
     record["articles"] = list(job.articles)
     record["article_count"] = len(job.articles)
+    if job.merged_into is not None:
+        record["merged_into"] = job.merged_into
     return record

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from config.settings import Settings
-from pipeline.stages import latest_events
+from pipeline.stages import final_event_ids, live_events
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE, expected
 from wirestream.cli import main
@@ -65,7 +65,8 @@ def sample_run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -
         "lines": lines,
         "articles": [orjson.loads(r.value) for r in articles],
         "deadletters": [(orjson.loads(r.value), dict(r.headers or [])) for r in deadletters],
-        "events": latest_events([orjson.loads(r.value) for r in events]),
+        "events": live_events([orjson.loads(r.value) for r in events]),
+        "moved": final_event_ids([orjson.loads(r.value) for r in events]),
         "worker_log": worker.tail(200),
     }
 
@@ -95,7 +96,10 @@ def _original(deadletter: dict[str, Any]) -> bytes:
 
 def test_events_have_expected_membership(sample_run: dict[str, Any]) -> None:
     truth = expected()
-    event_of = {a["raw_id"]: a["event_id"] for a in sample_run["articles"]}
+    moved = sample_run["moved"]
+    event_of = {
+        a["raw_id"]: moved.get(a["event_id"], a["event_id"]) for a in sample_run["articles"]
+    }
     predicted = defaultdict(set)
     for raw_id, event_id in event_of.items():
         predicted[event_id].add(raw_id)

@@ -27,7 +27,7 @@ from agents.heap import HeapKeeper
 from pipeline.clustering.config import ClusterConfig
 from pipeline.clustering.decide import cluster_batch, decide_batch, event_id_for
 from pipeline.clustering.index import CandidateIndex
-from pipeline.clustering.keys import is_event_key
+from pipeline.clustering.keys import article_key, is_event_key
 from wirestream.bench import clusterstream
 from wirestream.bench.clusterstream import NOW
 from wirestream.bench.corpus import ROOT
@@ -97,7 +97,7 @@ def run(
         "live_events": live_events,
         "articles": articles,
         **_rates(articles, piped),
-        **_outcomes(fresh, decided, filled.story_events, state),
+        **_outcomes(fresh, decided, filled),
         "serial_articles_per_s": round(articles / serial["seconds"], 1),
         "serial_cpu_articles_per_s": round(articles / serial["cpu"], 1),
         "prefill_seconds": round(prefilled - started, 1),
@@ -120,20 +120,20 @@ def _state_shape(state: dict[str, Any]) -> dict[str, Any]:
 def _outcomes(
     fresh: list[tuple[dict[str, Any], int | None]],
     decided: list[dict[str, Any]],
-    story_events: dict[int, set[str]],
-    state: dict[str, Any],
+    filled: clusterstream.Filled,
 ) -> dict[str, Any]:
-    """What the clusterer made of the fresh articles: follow-ups that joined their story's
-    event, new stories that joined a live event, near duplicates."""
+    """What the clusterer made of the fresh articles, read from the state after the run (merges
+    move articles): follow-ups in their story's event, new stories in an event they did not
+    open, near duplicates."""
     counts: Counter[str] = Counter()
     for (_, story), result in zip(fresh, decided, strict=True):
-        opened = result["event_id"] == event_id_for(result["article_id"])
+        event_now = filled.state[article_key(result["article_id"])]["event_id"]
         if story is None:
             counts["new_stories"] += 1
-            counts["new_joined"] += not opened
+            counts["new_joined"] += event_now != event_id_for(result["article_id"])
         else:
             counts["follow_ups"] += 1
-            counts["follow_ups_joined"] += result["event_id"] in story_events.get(story, ())
+            counts["follow_ups_joined"] += event_now in filled.story_events(story)
         counts["near_duplicates"] += result["duplicate_kind"] == "near"
     return dict(counts)
 

@@ -20,7 +20,7 @@ from pipeline.clustering.config import ClusterConfig
 from pipeline.clustering.decide import _cluster_one
 from pipeline.clustering.eviction import evict
 from pipeline.clustering.index import CandidateIndex
-from pipeline.clustering.keys import event_key
+from pipeline.clustering.keys import article_key, event_key
 from wirestream.bench.realcorpus import Corpus, story_features
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
@@ -39,13 +39,21 @@ class Plan:
 
 @dataclass
 class Filled:
-    """A state filled through the clusterer, its index, and the events each story's
-    articles landed in."""
+    """A state filled through the clusterer, its index, and each story's articles."""
 
     state: dict[str, Any]
     index: CandidateIndex
-    story_events: dict[int, set[str]] = field(default_factory=dict)
+    story_articles: dict[int, list[str]] = field(default_factory=dict)
     articles: int = 0
+
+    def story_events(self, story: int) -> set[str]:
+        """The events a story's prefilled articles are in now (merges move them).
+
+        Args:
+            story: the story number.
+        """
+        records = (self.state.get(article_key(a)) for a in self.story_articles.get(story, ()))
+        return {r["event_id"] for r in records if r is not None}
 
 
 def plan(live_events: int, corpus: Corpus, *, seed: int = 3) -> Plan:
@@ -132,10 +140,10 @@ def prefill(corpus: Corpus, planned: Plan, *, batch: int = 500, seed: int = 4) -
                 corpus, planned.templates[story], member, story=story, serial=filled.articles
             )
             filled.articles += 1
-            result, changed = _cluster_one(
+            result, changed, _ = _cluster_one(
                 article, state=filled.state, index=filled.index, now=NOW, config=config
             )
-            filled.story_events.setdefault(story, set()).add(result["event_id"])
+            filled.story_articles.setdefault(story, []).append(article["article_id"])
             if changed:
                 touched[result["event_id"]] = None
         for event_id in touched:

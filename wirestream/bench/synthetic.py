@@ -234,7 +234,7 @@ def prefill(live_events: int, *, batch: int = 500) -> tuple[dict[str, Any], Cand
         evict(state, now=NOW, config=config, index=index)
         touched: dict[str, None] = {}
         for article in articles:
-            result, changed = _cluster_one(
+            result, changed, _ = _cluster_one(
                 article, state=state, index=index, now=NOW, config=config
             )
             if changed:

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from config.settings import Settings
-from pipeline.stages import latest_events
+from pipeline.stages import live_events
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
 from wirestream.render import render_event
@@ -123,7 +123,7 @@ def _poll_feeds(config: Path, bootstrap: str, settings: Settings) -> int:
 def _show(bootstrap: str, settings: Settings) -> int:
     names = settings.topic_names
     records = read_topic(bootstrap, names.events, timeout_s=2.0)
-    events = latest_events([orjson.loads(r.value) for r in records])
+    events = live_events([orjson.loads(r.value) for r in records])
     multi = [e for e in events if len(e["sources"]) > 1]
     print(f"\n{len(events)} events ({len(multi)} with two or more sources):\n")
     for event in sorted(events, key=lambda e: (-len(e["sources"]), e["title"])):

@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         b"".join(orjson.dumps(e) + b"\n" for e in events.values())
     )
     # Inputs are counted apart from the outputs, so the check below can fail.
-    summary = {"inputs": sum(1 for _ in iter_lines(args.file)), **counts, "events": len(events)}
+    live = sum(1 for e in events.values() if not e.get("merged_into"))
+    summary = {"inputs": sum(1 for _ in iter_lines(args.file)), **counts, "events": live}
     print(json.dumps(summary))
     return 0 if summary["inputs"] == summary["articles"] + summary["deadletters"] else 1

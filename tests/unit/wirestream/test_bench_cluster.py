@@ -91,7 +91,7 @@ def test_prefill_puts_every_planned_article_in_the_state() -> None:
     assert filled.articles == sum(planned.sizes)
     assert sum(key.startswith("art:") for key in filled.state) == filled.articles
     events = {k for k in filled.state if k.startswith("ev:")}
-    assert {f"ev:{e}" for ids in filled.story_events.values() for e in ids} == events
+    assert {f"ev:{e}" for s in filled.story_articles for e in filled.story_events(s)} == events
 
 
 def test_command_prints_the_summary_last(
