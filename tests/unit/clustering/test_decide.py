@@ -227,7 +227,7 @@ def test_ecbplus_bcubed_f1() -> None:
     records = clustering.load_records(path)
     articles = clustering.enrich(records, clustering.model_entities())
     report = clustering.evaluate(records, articles, seeds=[0])
-    assert report["bcubed_f1"] >= 0.88, report  # measured 0.9079 (seed 0)
+    assert report["bcubed_f1"] >= 0.88, report  # measured 0.9092 (seed 0)
 
 
 @pytest.mark.pure
