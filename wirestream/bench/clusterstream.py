@@ -140,12 +140,14 @@ def prefill(corpus: Corpus, planned: Plan, *, batch: int = 500, seed: int = 4) -
                 corpus, planned.templates[story], member, story=story, serial=filled.articles
             )
             filled.articles += 1
-            result, changed, _ = _cluster_one(
+            result, changed, absorbed = _cluster_one(
                 article, state=filled.state, index=filled.index, now=NOW, config=config
             )
             filled.story_articles.setdefault(story, []).append(article["article_id"])
             if changed:
                 touched[result["event_id"]] = None
+            for job in absorbed:  # merged away: its state record is gone
+                touched.pop(job.event_id, None)
         for event_id in touched:
             filled.state[event_key(event_id)]["version"] += 1
     return filled

@@ -234,11 +234,13 @@ def prefill(live_events: int, *, batch: int = 500) -> tuple[dict[str, Any], Cand
         evict(state, now=NOW, config=config, index=index)
         touched: dict[str, None] = {}
         for article in articles:
-            result, changed, _ = _cluster_one(
+            result, changed, absorbed = _cluster_one(
                 article, state=state, index=index, now=NOW, config=config
             )
             if changed:
                 touched[result["event_id"]] = None
+            for job in absorbed:  # merged away: its state record is gone
+                touched.pop(job.event_id, None)
         for event_id in touched:
             state[event_key(event_id)]["version"] += 1
     return state, index
