@@ -50,10 +50,12 @@ def listed(store: Store, **params: str) -> list[str]:
     return [orjson.loads(card)["event_id"] for card in cards]
 
 
-def test_newest_first_and_search_by_prefix(store: Store) -> None:
+def test_newest_first_and_search_by_word(store: Store) -> None:
     assert listed(store) == ["e2", "e1", "e3"]
-    assert listed(store, q="bridg") == ["e1", "e3"]
+    assert listed(store, q="BRIDGE") == ["e1", "e3"]
+    assert listed(store, q="bridges") == ["e1", "e3"]  # English endings are folded
     assert listed(store, q="bridge harbour") == ["e1"]
+    assert listed(store, q="brid") == []  # whole words, not prefixes
     assert listed(store, since="2026-10-14T09:00:00Z") == ["e2", "e1"]
     assert listed(store, limit="1") == ["e2"]
 
@@ -140,9 +142,11 @@ def test_bad_parameters_are_refused(params: dict[str, str]) -> None:
 
 
 def test_good_parameters_are_read() -> None:
-    query = event_query({"q": 'NEAR("a" b)*', "since": "2026-10-14T09:00:00", "limit": "7"})
+    query = event_query({"q": 'NEAR("a" bridg)*', "since": "2026-10-14T09:00:00", "limit": "7"})
     assert query == EventQuery(
-        match='"NEAR"* "a"* "b"*', since=datetime(2026, 10, 14, 9, tzinfo=UTC).timestamp(), limit=7
+        match='"NEAR" "a" "bridg"',
+        since=datetime(2026, 10, 14, 9, tzinfo=UTC).timestamp(),
+        limit=7,
     )
     assert event_query({}) == EventQuery()
     assert check_event_id("25f58cd81e3ccbf67ed8b409") == "25f58cd81e3ccbf67ed8b409"
@@ -168,3 +172,23 @@ def test_the_hub_sends_changes_and_resets_a_slow_stream() -> None:
     assert few[0].startswith(b'id: 1\nevent: event\ndata: {"event_id":"e1","version":2}')
     assert b"event: reset" in many[0]
     assert b"event: reset" in backlog[0] and len(backlog) < QUEUE_SIZE
+
+
+def test_the_index_follows_several_changes_between_flushes(store: Store) -> None:
+    for version, title in ((2, "Alpha gala"), (3, "Beta gala"), (4, "Gamma gala")):
+        store.apply_event(story("e1", version, title=title, last_seen="2026-10-14T09:00:00+00:00"))
+    store.flush()
+    assert listed(store, q="alpha") == [] and listed(store, q="beta") == []
+    assert listed(store, q="gamma") == ["e1"] and listed(store, q="harbour") == []
+    store.apply_event(story("e1", 5, title="Delta gala", last_seen="2026-10-14T09:00:00+00:00"))
+    store.flush()
+    assert listed(store, q="gala") == ["e1"] and listed(store, q="gamma") == []
+
+
+def test_rollback_forgets_everything_since_the_last_flush(store: Store) -> None:
+    store.apply_event(story("e9", 1, title="Lost story", last_seen="2026-10-20T09:00:00+00:00"))
+    store.apply_event(story("e1", 7, title="Lost change", last_seen="2026-10-20T09:00:00+00:00"))
+    store.rollback()
+    assert store.flush() == []
+    assert store.get("e9") is None and store.get("e1") == 1
+    assert listed(store, q="lost") == [] and listed(store, q="harbour") == ["e1"]

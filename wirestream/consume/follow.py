@@ -145,6 +145,12 @@ class Follower:
         self._closed = True
         self.consumer.close(autocommit=False)
 
+    def abandon(self) -> None:
+        """Leave the group without committing (the caller lost writes it had not made durable)."""
+        if not self._closed:
+            self._pending, self._closed = None, True
+            self.consumer.close(autocommit=False)
+
     def commit(self, partitions: Iterable[TopicPartition] | None = None) -> None:
         """Commit the offsets after every handled record (of ``partitions``, default all)."""
         chosen = set(self._next) if partitions is None else set(partitions) & set(self._next)

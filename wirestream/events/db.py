@@ -26,13 +26,6 @@ CREATE INDEX IF NOT EXISTS events_newest ON events (last_seen, event_id)
 CREATE INDEX IF NOT EXISTS events_topic ON events (topic, last_seen, event_id)
     WHERE merged_into IS NULL;
 CREATE INDEX IF NOT EXISTS events_merged ON events (merged_into) WHERE merged_into IS NOT NULL;
-CREATE TABLE IF NOT EXISTS entities (
-    event_row INTEGER NOT NULL,
-    name TEXT NOT NULL COLLATE NOCASE,
-    label TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entities_name ON entities (name, event_row);
-CREATE INDEX IF NOT EXISTS entities_event ON entities (event_row);
 CREATE TABLE IF NOT EXISTS history (
     event_id TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -57,8 +50,19 @@ CREATE TABLE IF NOT EXISTS articles (
     PRIMARY KEY (article_id, origin)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS articles_event ON articles (event_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS search
-    USING fts5 (title, summary, entities, tokenize = 'unicode61 remove_diacritics 2');
+-- Full-text indexes of live events (rowid = events.id), contentless: an update first
+-- deletes the old row with the texts of the stored record (wirestream.events.texts).
+-- detail = none: words, no phrases; the least work per insert. porter: English endings
+-- are folded, so "earthquakes" finds "earthquake".
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
+    title, summary, entities, content = '',
+    tokenize = 'porter unicode61 remove_diacritics 2', detail = none, columnsize = 0
+);
+-- one token per entity name ("Xi Jinping" -> "xijinping"): the entity filter
+CREATE VIRTUAL TABLE IF NOT EXISTS names USING fts5 (
+    keys, content = '',
+    tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0
+);
 """
 
 
@@ -72,6 +76,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
     connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA busy_timeout = 5000")
+    connection.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages
     if not readonly:
         connection.execute("PRAGMA journal_mode = WAL")
         # FULL: a commit is on disk before the Kafka offsets after it are committed (one

@@ -104,14 +104,19 @@ class Materializer:
             stop=self.stop,
         )
         self._follower = follower
-        with follower:
+        try:
             if self.targets is None:
                 self.targets = follower.end_offsets()
             self.problem = None
-            for delivery in follower:
+            for delivery in follower:  # ends (closed, committed) once stop is set
                 self.apply(delivery)
                 if self.store.pending >= FLUSH_EVERY:
                     self.flush()
+        except BaseException:
+            # What the last flush did not commit is lost: commit no offset past it.
+            self.store.rollback()
+            follower.abandon()
+            raise
 
     def apply(self, delivery: Delivery) -> None:
         """Write one delivery into the open transaction."""

@@ -12,7 +12,8 @@ DEFAULT_LIMIT = 50
 MAX_TEXT = 200
 MAX_WORDS = 12
 EVENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-WORD = re.compile(r"\w+")
+# what the FTS5 unicode61 tokenizer keeps as one token: letters and digits
+WORD = re.compile(r"[^\W_]+")
 KNOWN = ("q", "entity", "topic", "since", "limit")
 
 
@@ -25,7 +26,7 @@ class EventQuery:
     """A checked ``/api/events`` query.
 
     Args:
-        match: an FTS5 query built from the words of ``q`` (each a quoted prefix), or None.
+        match: an FTS5 query built from the words of ``q`` (each quoted: all must occur), or None.
         entity: an entity name (case-insensitive), or None.
         topic: a topic label, or None.
         since: epoch seconds; only events whose ``last_seen`` is not earlier, or None.
@@ -83,7 +84,9 @@ def _match(q: str) -> str | None:
     if q.strip() and not words:
         raise BadRequest("q has no words to search for")
     # Quoted words are plain tokens to FTS5: no operator or column filter gets through.
-    return " ".join(f'"{word}"*' for word in words) or None
+    # Whole words only (the index folds English endings): a short prefix such as "ta*"
+    # would merge the postings of every word it starts, tens of milliseconds at 100k events.
+    return " ".join(f'"{word}"' for word in words) or None
 
 
 def _since(value: str) -> float | None:

@@ -11,6 +11,7 @@ import orjson
 
 from wirestream.consume import Article, Event
 from wirestream.events.db import SCHEMA, connect
+from wirestream.events.texts import name_keys, search_texts
 
 
 def card(event: Event) -> dict[str, Any]:
@@ -53,12 +54,17 @@ class Store:
         self.instance = str(self._meta("instance"))
         self.pending = 0
         self._changes: list[dict[str, Any]] = []
+        # the last lookup (event_id, row): the follower's get() is followed by apply_event()
+        self._looked_up: tuple[str, tuple[int, int, bytes] | None] | None = None
+        # Full-text changes wait for the flush: FTS5 writes its in-memory terms out whenever
+        # a rowid comes lower than the last one, so they go in ascending order, once per row.
+        self._unindex: dict[int, Event] = {}  # row -> the record the index holds now
+        self._reindex: dict[int, Event] = {}  # row -> the record it will hold
 
     def get(self, event_id: str) -> int | None:
         """The stored version of an event (the follower's ``VersionStore``)."""
-        query = "SELECT version FROM events WHERE event_id = ?"
-        row = self.db.execute(query, (event_id,)).fetchone()
-        return None if row is None else int(row[0])
+        row = self._row(event_id)
+        return None if row is None else row[1]
 
     def put(self, event_id: str, version: int) -> None:
         """Nothing to do: ``apply_event`` stored the version with the event, in one transaction."""
@@ -66,24 +72,21 @@ class Store:
     def apply_event(self, event: Event) -> bool:
         """Store an event record (a merge too) unless a version as high is stored; True if stored.
 
+        After an exception the open transaction is in an unknown state: call ``rollback``.
+
         Args:
             event: a validated ``event.v1`` record.
         """
         self._begin()
-        row = self.db.execute(
-            "SELECT id, version FROM events WHERE event_id = ?", (event["event_id"],)
-        ).fetchone()
-        if row is not None and row[1] >= event["version"]:
+        stored = self._row(event["event_id"])
+        self._looked_up = None
+        if stored is not None and stored[1] >= event["version"]:
             return False
         summary = card(event)
-        self.db.execute("SAVEPOINT record")
-        try:
-            self._write_event(event, summary, None if row is None else int(row[0]))
-        except BaseException:
-            self.db.execute("ROLLBACK TO record")
-            raise
-        finally:
-            self.db.execute("RELEASE record")
+        row = self._write_row(event, summary, stored)
+        if stored is not None and row not in self._reindex:  # first change since the commit
+            self._unindex[row] = orjson.loads(stored[2])
+        self._reindex[row] = event
         self.pending += 1
         self._changes.append(summary)
         return True
@@ -115,17 +118,35 @@ class Store:
 
     def flush(self) -> list[dict[str, Any]]:
         """Commit the open transaction; return the cards of the events it changed."""
+        self._write_indexes()
         if self.db.in_transaction:
             self.db.execute("COMMIT")
         changes, self._changes, self.pending = self._changes, [], 0
         return changes
+
+    def rollback(self) -> None:
+        """Drop everything since the last ``flush`` (after a failed write)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self._changes, self.pending, self._looked_up = [], 0, None
+        self._unindex, self._reindex = {}, {}
 
     def close(self) -> None:
         """Commit and close."""
         self.flush()
         self.db.close()
 
-    def _write_event(self, event: Event, summary: dict[str, Any], row: int | None) -> None:
+    def _row(self, event_id: str) -> tuple[int, int, bytes] | None:
+        if self._looked_up is not None and self._looked_up[0] == event_id:
+            return self._looked_up[1]
+        query = "SELECT id, version, record FROM events WHERE event_id = ?"
+        row = self.db.execute(query, (event_id,)).fetchone()
+        self._looked_up = (event_id, row)
+        return row
+
+    def _write_row(
+        self, event: Event, summary: dict[str, Any], stored: tuple[int, int, bytes] | None
+    ) -> int:
         merged = event.get("merged_into")
         values = (
             event["version"],
@@ -135,7 +156,7 @@ class Store:
             orjson.dumps(summary),
             orjson.dumps(event),
         )
-        if row is None:
+        if stored is None:
             cursor = self.db.execute(
                 "INSERT INTO events (version, last_seen, topic, merged_into, card, record, "
                 "event_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -143,13 +164,12 @@ class Store:
             )
             row = int(cursor.lastrowid or 0)
         else:
+            row = stored[0]
             self.db.execute(
                 "UPDATE events SET version = ?, last_seen = ?, topic = ?, merged_into = ?, "
                 "card = ?, record = ? WHERE id = ?",
                 (*values, row),
             )
-            self.db.execute("DELETE FROM entities WHERE event_row = ?", (row,))
-            self.db.execute("DELETE FROM search WHERE rowid = ?", (row,))
         self.db.execute(
             "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -162,19 +182,31 @@ class Store:
                 merged,
             ),
         )
-        if merged is not None:
-            return  # an absorbed event is found through its survivor only
-        names = [(row, entity["name"], entity["label"]) for entity in event["entities"]]
-        self.db.executemany("INSERT INTO entities VALUES (?, ?, ?)", names)
-        self.db.execute(
-            "INSERT INTO search (rowid, title, summary, entities) VALUES (?, ?, ?, ?)",
-            (
-                row,
-                event["title"],
-                " ".join(sentence["text"] for sentence in event["summary"]),
-                " ".join(name for _, name, _ in names),
-            ),
-        )
+        return row
+
+    def _write_indexes(self) -> None:
+        # contentless indexes: a delete must repeat exactly what was inserted, and only that
+        for row, old in sorted(self._unindex.items()):
+            if old.get("merged_into") is None:  # an absorbed event was not indexed
+                self.db.execute(
+                    "INSERT INTO search (search, rowid, title, summary, entities) "
+                    "VALUES ('delete', ?, ?, ?, ?)",
+                    (row, *search_texts(old)),
+                )
+                self.db.execute(
+                    "INSERT INTO names (names, rowid, keys) VALUES ('delete', ?, ?)",
+                    (row, name_keys(old)),
+                )
+        for row, event in sorted(self._reindex.items()):
+            if event.get("merged_into") is None:  # found through its survivor only
+                self.db.execute(
+                    "INSERT INTO search (rowid, title, summary, entities) VALUES (?, ?, ?, ?)",
+                    (row, *search_texts(event)),
+                )
+                self.db.execute(
+                    "INSERT INTO names (rowid, keys) VALUES (?, ?)", (row, name_keys(event))
+                )
+        self._unindex, self._reindex = {}, {}
 
     def _begin(self) -> None:
         if not self.db.in_transaction:
