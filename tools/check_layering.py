@@ -1,4 +1,5 @@
-"""Fail when pipeline/ or schemas/ import a streaming framework or a Kafka client."""
+"""Fail when pipeline/ or schemas/ import a streaming framework or a Kafka client, or when the
+consumer library (wirestream/consume) imports Faust, spaCy, the agents or the pipeline."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from pathlib import Path
 
 FORBIDDEN = {"faust", "aiokafka", "kafka", "mode"}
 PURE_PACKAGES = ("pipeline", "schemas")
+# what a downstream team imports: kafka-python yes, the worker's stack no
+LIBRARY = ("wirestream/consume", {"faust", "aiokafka", "mode", "spacy", "agents", "pipeline"})
 
 
 def violations(root: Path) -> list[str]:
-    """Every forbidden import in the pure packages, as ``file:line: module``."""
+    """Every forbidden import in the pure packages and the library, as ``file:line: module``."""
+    rules = [(package, FORBIDDEN) for package in PURE_PACKAGES] + [LIBRARY]
     found = []
-    for package in PURE_PACKAGES:
+    for package, forbidden in rules:
         for path in sorted((root / package).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             for node in ast.walk(tree):
@@ -23,7 +27,7 @@ def violations(root: Path) -> list[str]:
                 elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     names = [node.module]
                 for name in names:
-                    if name.split(".")[0] in FORBIDDEN:
+                    if name.split(".")[0] in forbidden:
                         found.append(f"{path.relative_to(root)}:{node.lineno}: imports {name}")
     return found
 
