@@ -4,9 +4,10 @@ Importing this package loads kafka-python, orjson and fastjsonschema, never Faus
 the agents or the pipeline.
 """
 
-from wirestream.consume.follow import Follower, log_failure
-from wirestream.consume.items import Delivery, Failure, Merge
-from wirestream.consume.parse import RecordError, parse_article, parse_event
+from wirestream.consume.errors import Failure, RecordError, log_failure
+from wirestream.consume.follow import Follower
+from wirestream.consume.items import Delivery, Merge
+from wirestream.consume.parse import parse_article, parse_event
 from wirestream.consume.streams import Records, follow_articles, follow_events
 from wirestream.consume.types import Article, Event
 from wirestream.consume.versions import MemoryVersions, VersionStore

@@ -15,8 +15,9 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from wirestream.consume.client import make_consumer
-from wirestream.consume.items import Delivery, Failure, Merge
-from wirestream.consume.parse import RecordError, parse_article, parse_event
+from wirestream.consume.errors import Failure, RecordError, failure_of, log_failure
+from wirestream.consume.items import Delivery, Merge
+from wirestream.consume.parse import parse_article, parse_event
 from wirestream.consume.versions import MemoryVersions, VersionStore
 from wirestream.security import ClientSecurity
 from wirestream.settings import Settings
@@ -24,14 +25,6 @@ from wirestream.settings import Settings
 log = logging.getLogger(__name__)
 
 TopicKind = Literal["event", "article"]
-
-
-def log_failure(failure: Failure) -> None:
-    """The default error callback: one warning line per record that was skipped."""
-    log.warning(
-        "skipped %s[%d]@%d: %s: %s",
-        failure.topic, failure.partition, failure.offset, failure.reason, failure.message,
-    )  # fmt: skip
 
 
 class Follower:
@@ -205,7 +198,7 @@ class Follower:
             event = parse_event(record.value, validate=self.validate)
         except RecordError as error:
             self.stats["failed"] += 1
-            self.on_error(_failure(record, error))
+            self.on_error(failure_of(record, error))
             self._done(record)
             return None
         known = self.versions.get(event["event_id"])
@@ -261,15 +254,3 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.follower._assigned(assigned)
-
-
-def _failure(record: ConsumerRecord, error: RecordError) -> Failure:
-    return Failure(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        reason=error.reason,
-        message=error.message,
-    )

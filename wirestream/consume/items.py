@@ -1,4 +1,4 @@
-"""What a follower hands out besides plain records: merges, failures, deliveries."""
+"""What a follower hands out besides plain records: merges, and deliveries with positions."""
 
 from __future__ import annotations
 
@@ -25,29 +25,6 @@ class Merge:
     into: str
     version: int
     event: Event
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A record that could not be parsed or validated; nothing of it is lost.
-
-    Args:
-        topic: where it was read.
-        partition: its partition.
-        offset: its offset.
-        key: its key bytes (None when it had none).
-        value: its raw value bytes (None for a tombstone).
-        reason: ``no_value``, ``invalid_json``, ``schema_violation`` or ``invalid_record``.
-        message: what was wrong, in one line.
-    """
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    reason: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

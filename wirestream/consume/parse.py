@@ -7,23 +7,10 @@ from typing import Any, cast
 import orjson
 
 import schemas
+from wirestream.consume.errors import RecordError
 from wirestream.consume.types import Article, Event
 
 SCHEMAS = {"event": "event.v1", "article": "article.v1"}
-
-
-class RecordError(ValueError):
-    """A record that cannot be handed out.
-
-    Args:
-        reason: ``no_value``, ``invalid_json``, ``schema_violation`` or ``invalid_record``.
-        message: what was wrong.
-    """
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(f"{reason}: {message}")
-        self.reason = reason
-        self.message = message
 
 
 def parse_event(value: bytes | None, *, validate: bool = True) -> Event:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
-from wirestream.consume.follow import Follower, log_failure
-from wirestream.consume.items import Failure, Merge
+from wirestream.consume.errors import Failure, log_failure
+from wirestream.consume.follow import Follower
+from wirestream.consume.items import Merge
 from wirestream.consume.types import Article, Event
 from wirestream.consume.versions import VersionStore
 from wirestream.security import ClientSecurity
