@@ -17,7 +17,7 @@ from tests.integration.event_service import (
 )
 from tests.integration.test_event_service import event_of
 from tests.integration.test_status_page import browser  # noqa: F401  (fixture; skips w/o chromium)
-from tests.support import event_record
+from tests.support import event_record, hex_id
 from wirestream.kafka import ensure_topics
 from wirestream.settings import Settings
 
@@ -195,3 +195,32 @@ def test_untrusted_text_is_shown_as_text(
     browser.get(service.base + "/")
     wait(browser, lambda: any(hostile in text for text in rows(browser).values()), "listed")
     assert script(browser, "return window.pwned === undefined;")
+
+
+def test_updates_and_merges_are_called_out(
+    browser: Any,  # noqa: F811
+    service: EventService,
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    survivor = event_record(hex_id(f"survivor-{token}"), 1, title=f"Flood survivor {token}")
+    updates = [
+        {"field": "number:killed", "value": 8, "sources": [1],
+         "first_reported_at": "2026-10-14T09:12:00+00:00"},
+        {"field": "number:killed", "value": 12, "sources": [2],
+         "first_reported_at": "2026-10-14T11:40:00+00:00"},
+    ]  # fmt: skip
+    updated = event_record(f"updated-{token}", 1, title=f"Flood toll {token}", updates=updates)
+    absorbed = event_record(f"absorbed-{token}", 2, merged_into=survivor["event_id"])
+    publish(service.settings, events=[survivor, updated, absorbed])
+    service.wait_until(lambda: service.get(f"/api/events/{absorbed['event_id']}")[0] == 200)
+    browser.get(f"{service.base}/events/{updated['event_id']}")
+    wait(browser, lambda: browser.find_element("id", "updates-section").is_displayed(), "updates")
+    text = browser.find_element("id", "updates").text
+    assert text.startswith("The number killed changed as reports came in")
+    # the example's two sources, oldest value first
+    assert text.index("8 according to Harbor Times") < text.index("12 according to Coastal Ledger")
+    browser.get(f"{service.base}/events/{absorbed['event_id']}")
+    wait(browser, lambda: browser.find_element("id", "merged").is_displayed(), "merge notice")
+    link = browser.find_element("css selector", "#merged a").get_attribute("href")
+    assert link.endswith(f"/events/{survivor['event_id']}")
+    assert severe(browser) == []

@@ -36,6 +36,10 @@
       el("q", { text: String(value) }), ` according to ${names.join(" and ")}`, cites(numbers, sources));
   }
 
+  function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
   function fieldName(field) {
     return field.startsWith("number:") ? `the number ${field.slice(7)}` : `the ${field}`;
   }
@@ -49,8 +53,7 @@
   function renderDisagreements(event, sources) {
     const items = event.disagreements.map((item) => {
       const heading = item.description || `sources differ on ${fieldName(item.field)}`;
-      const li = el("li", { class: "disagreement" },
-        el("strong", { text: heading.charAt(0).toUpperCase() + heading.slice(1) }), ": ");
+      const li = el("li", { class: "disagreement" }, el("strong", { text: capitalized(heading) }), ": ");
       item.values.forEach((v, i) => li.append(i ? "; " : "", attributed(v.value, v.sources, sources)));
       return li;
     });
@@ -65,10 +68,10 @@
       byField.get(update.field).push(update);
     }
     const items = [...byField].map(([field, values]) => {
-      const li = el("li", { class: "update" }, el("strong", { text: `Updated: ${fieldName(field)}` }), ": ");
+      const heading = `${fieldName(field)} changed as reports came in`;
+      const li = el("li", { class: "update" }, el("strong", { text: capitalized(heading) }), ": ");
       values.forEach((v, i) => li.append(i ? " → " : "", attributed(v.value, v.sources, sources),
         ` (first reported ${when(v.first_reported_at)})`));
-      li.append("; a later report replaced it.");
       return li;
     });
     $("updates").replaceChildren(...items);
