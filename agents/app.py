@@ -10,21 +10,43 @@ from typing import Any
 import faust
 
 from agents.cluster import register_cluster
-from agents.flow import use_resume_once_flow_control
+from agents.eventbuilder import EventBuilder
+from agents.faust_patches import (
+    require_faust_internals,
+    use_resume_once_flow_control,
+    use_rewinding_consumer,
+)
 from agents.ingest import register_ingest
 from agents.metrics import Metrics
-from agents.offsets import use_rewinding_consumer
 from agents.pool import NlpPool
-from agents.records import RecordsBuilder
 from agents.topology import Topology, declare_topics
 from agents.web import Observer, install_web
-from wirestream.security import ClientSecurity
-from wirestream.settings import Settings
+from config.security import ClientSecurity
+from config.settings import Settings
 
 
 def utc_now() -> datetime:
     """The production clock."""
     return datetime.now(UTC)
+
+
+def broker_credentials(security: ClientSecurity) -> dict[str, Any]:
+    """Faust app settings: ``broker_credentials`` for SASL/TLS, nothing for PLAINTEXT.
+
+    Args:
+        security: how the worker's clients authenticate and encrypt.
+    """
+    if security.uses_sasl:
+        credentials: Any = faust.SASLCredentials(
+            username=security.username,
+            password=security.password,
+            mechanism=security.mechanism,
+            ssl_context=security.ssl_context(),
+        )
+        return {"broker_credentials": credentials}
+    if security.uses_tls:
+        return {"broker_credentials": faust.SSLCredentials(security.ssl_context())}
+    return {}
 
 
 @dataclass
@@ -38,7 +60,7 @@ class Wiring:
     table: Any
     pool: NlpPool
     metrics: Metrics
-    records: RecordsBuilder
+    records: EventBuilder
     observer: Observer | None = None
 
 
@@ -47,9 +69,11 @@ def build_app(
     *,
     pool: NlpPool,
     clock: Callable[[], datetime] = utc_now,
-    records: RecordsBuilder | None = None,
+    records: EventBuilder | None = None,
 ) -> Wiring:
     """Create the Faust app with its topics, agents and table.
+
+    Raises ``FaustInternalsChanged`` when the installed Faust lacks what the patches override.
 
     Args:
         settings: broker, store, topics, batch sizes.
@@ -80,17 +104,18 @@ def build_app(
         web_graph_enabled=False,
         web_metrics_enabled=False,
         stream_recovery_delay=0.0,
-        **ClientSecurity.from_settings(settings).faust(),
+        **broker_credentials(ClientSecurity.from_settings(settings)),
     )
     # Records Faust drops in a rebalance must be read again even before a first commit.
     use_rewinding_consumer(app)
     use_resume_once_flow_control(app)
+    require_faust_internals(app)
     topology = declare_topics(app, settings)
     metrics = Metrics()
     ingest = register_ingest(
         app, topology, pool=pool, clock=clock, settings=settings, metrics=metrics
     )
-    records = records or RecordsBuilder()
+    records = records or EventBuilder()
     cluster, table = register_cluster(
         app, topology, clock=clock, settings=settings, metrics=metrics, records=records
     )

@@ -13,16 +13,17 @@ import faust
 import orjson
 
 from agents.clusterflow import BatchChain, InFlight, failed_article, settled
+from agents.eventbuilder import EventBuilder
 from agents.heap import HeapKeeper
 from agents.metrics import Metrics
-from agents.records import RecordsBuilder
 from agents.sending import incoming
 from agents.topology import Topology
-from pipeline.cluster import ClusterConfig, decide_batch
+from config.settings import Settings
+from pipeline.clustering.config import ClusterConfig
+from pipeline.clustering.decide import decide_batch
+from pipeline.clustering.index import CandidateIndex
 from pipeline.deadletters import make_deadletter
-from pipeline.index import CandidateIndex
-from pipeline.recordjobs import RecordJob
-from wirestream.settings import Settings
+from pipeline.events.jobs import EventJob
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def register_cluster(
     clock: Callable[[], datetime],
     settings: Settings,
     metrics: Metrics,
-    records: RecordsBuilder | None = None,
+    records: EventBuilder | None = None,
 ) -> tuple[Any, Any]:
     """Register the ``cluster`` agent and its state table on ``app``.
 
@@ -113,7 +114,7 @@ def register_cluster(
     holder = IndexHolder(table, ClusterConfig())
     table.on_recover(holder.on_recover)
     table.index_holder = holder
-    chain = BatchChain(records or RecordsBuilder(), topology, settings, metrics, clock)
+    chain = BatchChain(records or EventBuilder(), topology, settings, metrics, clock)
 
     @app.agent(topology.enriched, name="cluster")
     async def cluster(stream: Any) -> None:
@@ -150,7 +151,7 @@ def _decide(
     holder: IndexHolder,
     now: datetime,
     deadletters: list[dict[str, Any]],
-) -> tuple[list[dict[str, Any]], list[RecordJob]]:
+) -> tuple[list[dict[str, Any]], list[EventJob]]:
     table, config = holder.table, holder.config
     try:
         return decide_batch(articles, state=table, now=now, config=config, index=holder.current())
@@ -159,7 +160,7 @@ def _decide(
         # A failure may leave the index a step ahead of the table: rebuild it from the table.
         holder.index = None
     decided: list[dict[str, Any]] = []
-    jobs: list[RecordJob] = []
+    jobs: list[EventJob] = []
     for article in articles:
         try:
             done, more = decide_batch(

@@ -17,14 +17,14 @@ from typing import Any
 
 import orjson
 
+from agents.eventbuilder import Built, EventBuilder
 from agents.metrics import Metrics
-from agents.records import Built, RecordsBuilder
 from agents.sending import deadletter_send, send_all
 from agents.topology import Topology
+from config.settings import Settings
 from pipeline.deadletters import make_deadletter
-from pipeline.recordjobs import RecordJob
+from pipeline.events.jobs import EventJob
 from pipeline.records import Incoming
-from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,14 @@ class BatchChain:
     """Finishes decided batches in order; lives as long as the agent's registration, so an
     actor restarted by a rebalance chains its first batch behind the last one in flight."""
 
-    builder: RecordsBuilder
+    builder: EventBuilder
     topology: Topology
     settings: Settings
     metrics: Metrics
     clock: Callable[[], datetime]
     last: InFlight | None = None
 
-    def add(self, stream: Any, current: InFlight, jobs: list[RecordJob]) -> InFlight | None:
+    def add(self, stream: Any, current: InFlight, jobs: list[EventJob]) -> InFlight | None:
         """Start finishing `current` behind the last batch; returns that batch (or None).
 
         Args:
@@ -68,7 +68,7 @@ class BatchChain:
         return previous
 
     async def _finish(
-        self, stream: Any, current: InFlight, jobs: list[RecordJob], previous: InFlight | None
+        self, stream: Any, current: InFlight, jobs: list[EventJob], previous: InFlight | None
     ) -> None:
         try:
             if previous is not None:
@@ -95,7 +95,7 @@ class BatchChain:
         )
         for event in current.batch:  # only now: every output of the batch is delivered
             await stream.ack(event)
-        metrics, topics = self.metrics, self.settings.topics
+        metrics, topics = self.metrics, self.settings.topic_names
         metrics.batch("cluster", len(current.batch), time.perf_counter() - current.began)
         metrics.sent("cluster", topics.articles, len(articles))
         metrics.sent("cluster", topics.events, len(built.records))

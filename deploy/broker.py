@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy import process
+from deploy import lifecycle
 from deploy.config import NodeConfig, Voter, port_open
 from deploy.jars import Progress, ensure_jars
 from deploy.java import find_java
@@ -109,7 +109,7 @@ def start(
     began = time.monotonic()
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    with process.locked(data_dir / ".lock"):
+    with lifecycle.locked(data_dir / ".lock"):
         pid = running_pid(data_dir)
         if pid is not None:
             info = _info(data_dir, pid, already_running=True, began=began)
@@ -148,7 +148,7 @@ def stop(data_dir: Path, *, timeout: float = 30.0) -> bool:
     if pid is None:
         (data_dir / PID_FILE).unlink(missing_ok=True)
         return False
-    if not process.terminate(pid, timeout=timeout):
+    if not lifecycle.terminate(pid, timeout=timeout):
         raise BrokerError(f"broker pid {pid} survived SIGKILL")
     (data_dir / PID_FILE).unlink(missing_ok=True)
     return True
@@ -188,7 +188,7 @@ def running_pid(data_dir: Path) -> int | None:
     except (FileNotFoundError, ValueError):
         return None
     config = str(data_dir / "server.properties")
-    return pid if process.is_running(pid, must_contain=("kafka.Kafka", config)) else None
+    return pid if lifecycle.is_running(pid, must_contain=("kafka.Kafka", config)) else None
 
 
 def remove(data_dir: Path, *, timeout: float = 30.0) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from deploy import process
+from deploy import lifecycle
 from deploy.config import LOG4J2_TEMPLATE, NodeConfig, new_cluster_id, port_open, render_properties
 from deploy.jars import LOCK_FILE, kafka_version, read_lock
 
@@ -42,7 +42,7 @@ def wait_ready(bootstrap: str, *, pid: int | None, timeout: float, log: Path | N
     host, port = bootstrap.rsplit(":", 1)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if pid is not None and not process.is_running(pid):
+        if pid is not None and not lifecycle.is_running(pid):
             raise BrokerError(f"broker exited during startup{log_tail(log)}")
         if port_open(host, int(port)) and metadata_ok(bootstrap, timeout=5.0):
             return
@@ -132,7 +132,7 @@ def launch(data_dir: Path, java: Path, lib: Path, jvm_options: Sequence[str]) ->
             cwd=data_dir,
             start_new_session=True,
         )
-    process.adopt(child)
+    lifecycle.adopt(child)
     (data_dir / PID_FILE).write_text(f"{child.pid}\n", encoding="ascii")
     return child.pid
 

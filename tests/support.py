@@ -36,7 +36,7 @@ def blank_nlp() -> Any:
 def blank_resources() -> Any:
     """Pool resources for tests: the blank pipeline and the shipped topic classifier."""
     from agents.pool import Resources
-    from pipeline.topics import TopicClassifier
+    from pipeline.nlp.classifier import TopicClassifier
 
     return Resources(nlp=blank_nlp(), classifier=TopicClassifier.load())
 
@@ -47,8 +47,8 @@ def enriched_sample(now: Any) -> list[dict[str, Any]]:
     Args:
         now: the clock (timezone-aware datetime).
     """
-    from pipeline.process import prepare_batch
     from pipeline.records import Incoming
+    from pipeline.stages import prepare_batch
     from wirestream.commands.produce import read_lines
 
     resources = blank_resources()

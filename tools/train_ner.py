@@ -19,9 +19,9 @@ import spacy
 from spacy.training import Example
 from spacy.util import minibatch
 
-from pipeline.entities import entity_mentions
-from pipeline.nlp import load_model
-from pipeline.truecase import truecase
+from pipeline.nlp.entities import entity_mentions
+from pipeline.nlp.model import load_model
+from pipeline.nlp.truecase import truecase
 from wirestream.evaluation.ner import evaluate, iob1_spans, layout, read_conll
 
 MISC = {"NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}

@@ -12,7 +12,8 @@ from typing import Any, TypeVar, cast
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from wirestream.security import ClientSecurity, check_access
+from config.security import ClientSecurity
+from wirestream.security import check_access
 
 T = TypeVar("T")
 
@@ -27,7 +28,7 @@ def client_security(security: ClientSecurity | None = None) -> dict[str, Any]:
 
 
 def _env_security() -> ClientSecurity:
-    from wirestream.settings import Settings
+    from config.settings import Settings
 
     return ClientSecurity.from_settings(Settings.from_env())
 
@@ -151,7 +152,7 @@ def topic_specs(settings: Any) -> dict[str, tuple[int, dict[str, str]]]:
     Args:
         settings: a ``Settings``.
     """
-    names, parts = settings.topics, settings.raw_partitions
+    names, parts = settings.topic_names, settings.raw_partitions
     return {
         names.raw: (parts, {}),
         names.enriched: (1, {}),

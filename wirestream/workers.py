@@ -74,7 +74,7 @@ def prestart_records() -> ProcessPoolExecutor:
 
 
 def _import_records() -> None:
-    import agents.records  # noqa: F401  (in the records process only)
+    import agents.eventbuilder  # noqa: F401  (in the records process only)
 
 
 def _load_in_pool(model: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from pipeline.dates import parse_datetime
+from pipeline.text.dates import parse_datetime
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "articles.jsonl"

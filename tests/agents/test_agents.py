@@ -15,9 +15,9 @@ import pytest
 
 from agents.app import build_app
 from agents.pool import NlpPool, _init_worker
+from config.settings import Settings
 from tests.support import SAMPLE, blank_resources, enriched_sample
 from wirestream.commands.produce import read_lines
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.agents
 
@@ -87,7 +87,7 @@ def test_ingest_runs_nlp_in_the_pool_not_on_the_event_loop(monkeypatch: pytest.M
         raise AssertionError("NER ran in the worker's own process")
 
     # The spawned pool process imports its own, unpatched copy: only it can run NER.
-    monkeypatch.setattr("pipeline.enrich.extract_entities", forbidden)
+    monkeypatch.setattr("pipeline.nlp.enrich.extract_entities", forbidden)
     pool = _process_pool()
     wiring, recorder = _wiring(pool)
     lines = read_lines(SAMPLE)

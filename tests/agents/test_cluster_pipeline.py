@@ -12,14 +12,14 @@ import orjson
 import pytest
 
 from agents.app import build_app
+from agents.eventbuilder import EventBuilder, records_executor, reset_memo
 from agents.pool import NlpPool
-from agents.records import RecordsBuilder, records_executor, reset_memo
-from pipeline.cluster import decide_batch
-from pipeline.index import CandidateIndex
-from pipeline.recordjobs import build_records
+from config.settings import Settings
+from pipeline.clustering.decide import decide_batch
+from pipeline.clustering.index import CandidateIndex
+from pipeline.events.jobs import build_records
 from tests.agents.test_agents import FIXED_NOW, Recorder, _enriched_payloads, _feed
 from tests.support import blank_resources, enriched_sample
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.agents
 
@@ -90,7 +90,7 @@ def test_inputs_are_acked_only_after_their_outputs_are_delivered() -> None:
 def test_a_records_process_gives_the_same_outputs_as_building_them_in_the_worker() -> None:
     payloads = _enriched_payloads()
 
-    def outputs(records: RecordsBuilder | None) -> dict[str, list[Any]]:
+    def outputs(records: EventBuilder | None) -> dict[str, list[Any]]:
         wiring, recorder = _wired(Recorder(), records)
 
         async def run() -> None:
@@ -100,7 +100,7 @@ def test_a_records_process_gives_the_same_outputs_as_building_them_in_the_worker
         asyncio.run(run())
         return {name: [r["value"] for r in sent] for name, sent in recorder.sent.items()}
 
-    builder = RecordsBuilder(records_executor())
+    builder = EventBuilder(records_executor())
     try:
         piped = outputs(builder)
     finally:
@@ -110,7 +110,7 @@ def test_a_records_process_gives_the_same_outputs_as_building_them_in_the_worker
 
 
 def _wired(
-    recorder: Recorder, records: RecordsBuilder | None = None, *, batch_size: int = 16
+    recorder: Recorder, records: EventBuilder | None = None, *, batch_size: int = 16
 ) -> tuple[Any, Any]:
     settings = Settings(
         store="memory://", web_enabled=False, broker="127.0.0.1:1", batch_size=batch_size
@@ -129,7 +129,7 @@ def test_records_are_built_in_the_worker_when_the_records_process_dies() -> None
     )
     expected = build_records(jobs, now=FIXED_NOW, memo=None)
     executor = records_executor()
-    builder = RecordsBuilder(executor)
+    builder = EventBuilder(executor)
     os.kill(executor.submit(reset_memo).result(), signal.SIGKILL)
 
     async def run() -> list[Any]:
@@ -155,7 +155,7 @@ def test_an_event_whose_record_fails_is_reported_and_the_others_are_built() -> N
     broken = dataclasses.replace(jobs[1], members=[None])  # type: ignore[list-item]
 
     async def run() -> Any:
-        return await RecordsBuilder().start([jobs[0], broken, *jobs[2:]], FIXED_NOW)
+        return await EventBuilder().start([jobs[0], broken, *jobs[2:]], FIXED_NOW)
 
     built = asyncio.run(run())
     assert list(built.failed) == [broken.event_id]

@@ -10,7 +10,7 @@ import pytest
 
 from agents.cluster import IndexHolder
 from agents.heap import HeapKeeper
-from pipeline.cluster import ClusterConfig
+from pipeline.clustering.config import ClusterConfig
 
 pytestmark = pytest.mark.agents
 

@@ -17,12 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from agents.app import build_app
 from agents.observe import History, Sample, child_pids, lag_by_partition, memory
 from agents.pool import NlpPool
+from config.settings import Settings
 from tests.agents.test_agents import FIXED_NOW, Recorder
 from tests.support import SAMPLE, blank_nlp, blank_resources
 from wirestream.commands import status as status_command
 from wirestream.commands.produce import read_lines
 from wirestream.logs import JsonFormatter
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.agents
 
@@ -35,8 +35,8 @@ class NoTopics:
 
 
 def _enriched_payloads() -> list[bytes]:
-    from pipeline.process import prepare_batch
     from pipeline.records import Incoming
+    from pipeline.stages import prepare_batch
 
     messages = [
         Incoming(value=line, topic="news.raw.v1", partition=0, offset=i)

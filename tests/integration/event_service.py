@@ -18,11 +18,11 @@ from typing import Any
 
 import orjson
 
+from config.settings import Settings
 from deploy.config import free_port
 from tests.support import SAMPLE, blank_resources
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import producer
-from wirestream.settings import Settings
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # after every sample date: all are trusted
 
@@ -37,8 +37,8 @@ def pipeline_outputs(lines: list[bytes], *, offset: int = 0) -> tuple[list[dict]
         lines: raw input lines.
         offset: the first line's offset in the raw topic (origins must differ between calls).
     """
-    from pipeline.process import run
     from pipeline.records import Incoming
+    from pipeline.stages import run
 
     resources = blank_resources()
     messages = [
@@ -61,14 +61,13 @@ def publish(
     with producer(settings.broker) as client:
         for article in articles:
             client.send(
-                settings.topics.articles,
+                settings.topic_names.articles,
                 key=article["article_id"].encode(),
                 value=orjson.dumps(article),
             )
         for event in events:
-            client.send(
-                settings.topics.events, key=event["event_id"].encode(), value=orjson.dumps(event)
-            )
+            key = event["event_id"].encode()
+            client.send(settings.topic_names.events, key=key, value=orjson.dumps(event))
 
 
 class EventService:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy import broker, process
+from deploy import broker, lifecycle
 from deploy.config import NodeConfig, Voter, free_ports, new_cluster_id, render_properties
 from deploy.jars import (
     LOCK_FILE,
@@ -208,7 +208,7 @@ def _brokers_serving(data_dir: Path) -> list[int]:
         int(entry.name)
         for entry in Path("/proc").iterdir()
         if entry.name.isdigit()
-        and process.is_running(int(entry.name), must_contain=("kafka.Kafka", config))
+        and lifecycle.is_running(int(entry.name), must_contain=("kafka.Kafka", config))
     ]
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import orjson
 import pytest
 
+from config.settings import Settings
 from tests.support import event_record, hex_id
 from wirestream.consume import Delivery, Failure, Follower, MemoryVersions, Merge, follow_events
 from wirestream.kafka import end_offsets, ensure_topics, producer
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -47,12 +47,12 @@ def send(settings: Settings, values: list[Any], topic: str | None = None) -> Non
         for value in values:
             key = value.get("event_id") if isinstance(value, dict) else "poison"
             payload = orjson.dumps(value) if isinstance(value, dict) else value
-            client.send(topic or settings.topics.events, key=str(key).encode(), value=payload)
+            client.send(topic or settings.topic_names.events, key=str(key).encode(), value=payload)
 
 
 def drain(settings: Settings, group: str, **options: Any) -> list[Delivery]:
     """Every delivery of a new follower until it has handled what the topics hold now."""
-    topics = options.pop("topics", {settings.topics.events: "event"})
+    topics = options.pop("topics", {settings.topic_names.events: "event"})
     ends = end_offsets(settings.broker, list(topics))
     stop = threading.Event()
 
@@ -85,7 +85,7 @@ def test_resends_and_older_versions_are_dropped(settings: Settings) -> None:
     deliveries = drain(settings, f"g-{uuid.uuid4().hex}")
     versions = [(d.value["event_id"], d.value["version"]) for d in deliveries]  # type: ignore[index]
     assert sorted(versions) == [("e1", 1), ("e1", 2), ("e1", 3), ("e2", 2)]
-    assert all(d.kind == "event" and d.topic == settings.topics.events for d in deliveries)
+    assert all(d.kind == "event" and d.topic == settings.topic_names.events for d in deliveries)
 
 
 def test_merges_are_reported_as_merges(settings: Settings) -> None:
@@ -114,7 +114,7 @@ def test_poison_records_go_to_the_error_callback_and_are_not_redelivered(
     ]  # fmt: skip
     assert sorted((f.value or b"") for f in failures) == sorted(p or b"" for p in poison)
     sent = {(f.partition, f.offset) for f in failures}
-    assert len(sent) == 4 and all(f.topic == settings.topics.events for f in failures)
+    assert len(sent) == 4 and all(f.topic == settings.topic_names.events for f in failures)
     assert all(f.key == b"poison" for f in failures)
     # committed past them: the same group sees nothing again, and no error either
     again: list[Failure] = []
@@ -139,7 +139,7 @@ def test_a_restart_resumes_after_the_last_handled_record(one_partition: Settings
     class HandlerCrashed(Exception):
         pass
 
-    follower = Follower({settings.topics.events: "event"}, group_id=group, settings=settings)
+    follower = Follower({settings.topic_names.events: "event"}, group_id=group, settings=settings)
     with pytest.raises(HandlerCrashed), follower:
         for delivery in follower:
             if delivery.value["event_id"] == "e3":  # type: ignore[index]
@@ -185,7 +185,7 @@ def test_follow_events_and_articles_yield_plain_records(settings: Settings) -> N
     import schemas
 
     article = schemas.load("article.v1")["examples"][0]
-    send(settings, [article], topic=settings.topics.articles)
+    send(settings, [article], topic=settings.topic_names.articles)
     send(settings, [event_record("plain", 1)])
     stop = threading.Event()
     with follow_events(
@@ -196,6 +196,6 @@ def test_follow_events_and_articles_yield_plain_records(settings: Settings) -> N
         assert list(events) == []
     assert first["event_id"] == "plain"  # type: ignore[index]
     deliveries = drain(
-        settings, f"g-{uuid.uuid4().hex}", topics={settings.topics.articles: "article"}
+        settings, f"g-{uuid.uuid4().hex}", topics={settings.topic_names.articles: "article"}
     )
     assert [d.value for d in deliveries] == [article]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from config.settings import Settings
 from tests.integration.event_service import (
     EventService,
     fresh_story,
@@ -19,7 +20,6 @@ from tests.integration.test_event_service import event_of
 from tests.integration.test_status_page import browser  # noqa: F401  (fixture; skips w/o chromium)
 from tests.support import event_record, hex_id
 from wirestream.kafka import ensure_topics
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from config.settings import Settings
 from tests.integration.worker_proc import WorkerProcess
 from wirestream.feeds.config import FeedConfig, PollerConfig
 from wirestream.feeds.poller import Poller
@@ -20,7 +21,6 @@ from wirestream.feeds.publish import KafkaPublisher
 from wirestream.feeds.serve import make_server
 from wirestream.feeds.state import StateStore
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -69,8 +69,8 @@ def _wait_for(
 ) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        articles = read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
-        deadletters = read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0)
+        articles = read_topic(bootstrap, settings.topic_names.articles, timeout_s=1.0)
+        deadletters = read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=1.0)
         if len(articles) + len(deadletters) >= want:
             assert deadletters == [], [d.value[:300] for d in deadletters]
             return [orjson.loads(record.value) for record in articles]
@@ -89,7 +89,7 @@ def test_feed_items_become_articles_and_events_once(
         kafka_bootstrap, tmp_path / "worker", app_id=f"feeds-{uuid.uuid4().hex[:8]}"
     ).start()
     try:
-        first = _poll_once(kafka_bootstrap, config, state, settings.topics.raw)
+        first = _poll_once(kafka_bootstrap, config, state, settings.topic_names.raw)
         assert [(r.feed, r.outcome, r.published) for r in first] == [
             ("rss", "ok", 12),
             ("atom", "ok", 8),
@@ -97,13 +97,13 @@ def test_feed_items_become_articles_and_events_once(
             ("ledger", "ok", 2),
         ]
         # A second round (304s) and a restart with the same state publish nothing more.
-        second = _poll_once(kafka_bootstrap, config, state, settings.topics.raw)
+        second = _poll_once(kafka_bootstrap, config, state, settings.topic_names.raw)
         assert {r.outcome for r in second} == {"not-modified"}
         assert sum(r.published for r in second) == 0
         articles = _wait_for(kafka_bootstrap, settings, 27, worker)
         time.sleep(2.0)  # let the last event versions land
-        events = read_topic(kafka_bootstrap, settings.topics.events, timeout_s=2.0)
-        raw = read_topic(kafka_bootstrap, settings.topics.raw, timeout_s=2.0)
+        events = read_topic(kafka_bootstrap, settings.topic_names.events, timeout_s=2.0)
+        raw = read_topic(kafka_bootstrap, settings.topic_names.raw, timeout_s=2.0)
     finally:
         worker.stop()
 

@@ -12,11 +12,11 @@ import orjson
 import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from config.settings import Settings
 from tests.integration.worker_proc import WorkerProcess
 from wirestream import hostile
 from wirestream.commands.hostile import tally
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ def _create_raw_topic(bootstrap: str, settings: Settings) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="hostile-test")
     try:
         config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
-        raw = NewTopic(settings.topics.raw, settings.raw_partitions, 1, topic_configs=config)
+        raw = NewTopic(settings.topic_names.raw, settings.raw_partitions, 1, topic_configs=config)
         admin.create_topics([raw])
     finally:
         admin.close()
@@ -91,7 +91,7 @@ def _peaks_by_fifth(samples: list[tuple[int, int]], count: int) -> list[int]:
 
 
 def _accounted(bootstrap: str, settings: Settings) -> int:
-    ends = end_offsets(bootstrap, [settings.topics.articles, settings.topics.deadletter])
+    ends = end_offsets(bootstrap, [settings.topic_names.articles, settings.topic_names.deadletter])
     return sum(ends.values())
 
 
@@ -116,13 +116,13 @@ def run_hostile(
     ensure_topics(bootstrap, settings)
     worker = WorkerProcess(bootstrap, tmp_path / "worker", app_id=app_id, extra_env=env)
     if backlog:
-        families = _produce(bootstrap, settings.topics.raw, corpus)
+        families = _produce(bootstrap, settings.topic_names.raw, corpus)
     worker.start()
     assert worker.proc is not None
     try:
         began = time.monotonic()
         if not backlog:
-            families = _produce(bootstrap, settings.topics.raw, corpus)
+            families = _produce(bootstrap, settings.topic_names.raw, corpus)
         produced = time.monotonic() - began
         samples: list[tuple[int, int]] = []  # (inputs accounted, RSS KiB of the group)
         while (done := _accounted(bootstrap, settings)) < count:
@@ -134,8 +134,8 @@ def run_hostile(
         time.sleep(3.0)  # anything sent twice (a redelivery) would land now
         hwm_kib = {pid: _memory_kib([pid], "VmHWM") for pid in _group_pids(worker.proc.pid)}
         alive = worker.proc.poll() is None
-        articles = read_topic(bootstrap, settings.topics.articles, timeout_s=3.0)
-        deadletters = read_topic(bootstrap, settings.topics.deadletter, timeout_s=3.0)
+        articles = read_topic(bootstrap, settings.topic_names.articles, timeout_s=3.0)
+        deadletters = read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=3.0)
     finally:
         worker.stop()
     report = tally(
@@ -145,7 +145,7 @@ def run_hostile(
     )
     return {
         "report": report,
-        "topic": settings.topics.raw,
+        "topic": settings.topic_names.raw,
         "alive": alive,
         "log": worker.log.read_text(errors="replace"),
         "processes": len(hwm_kib),

@@ -18,12 +18,12 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
+from config.settings import Settings
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE
 from wirestream.commands import status as status_command
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics, producer
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -147,20 +147,20 @@ def run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> dict[
     )
     base = f"http://127.0.0.1:{worker.web_port}"
     lines = read_lines(SAMPLE)
-    articles_before = end_offsets(kafka_bootstrap, settings.topics.articles)
+    articles_before = end_offsets(kafka_bootstrap, settings.topic_names.articles)
     # The internal topic is not per app: a fresh group re-reads what earlier tests left there.
-    enriched_before = topic_size(kafka_bootstrap, settings.topics.enriched)
+    enriched_before = topic_size(kafka_bootstrap, settings.topic_names.enriched)
     worker.start()
     try:
         readiness = watch_readiness(base, worker)
-        produce(kafka_bootstrap, settings.topics.raw, lines)
+        produce(kafka_bootstrap, settings.topic_names.raw, lines)
         # A fresh group reads the raw topic from the start: earlier tests' input counts too.
-        raw_total = topic_size(kafka_bootstrap, settings.topics.raw)
+        raw_total = topic_size(kafka_bootstrap, settings.topic_names.raw)
 
         def accounted() -> Samples | None:
             samples = scrape(base)
             done = total(
-                samples, "wirestream_stage_records_out_total", topic=settings.topics.articles
+                samples, "wirestream_stage_records_out_total", topic=settings.topic_names.articles
             ) + total(samples, "wirestream_deadletters_total")
             return samples if done >= raw_total + enriched_before else None
 
@@ -210,7 +210,7 @@ def test_ready_is_false_until_tables_recovered_and_model_loaded(run: dict[str, A
 
 
 def test_every_input_counted_out_once(run: dict[str, Any]) -> None:
-    samples, topics = run["after"], run["settings"].topics
+    samples, topics = run["after"], run["settings"].topic_names
     ingested = total(samples, "wirestream_stage_records_in_total", stage="ingest")
     articles = total(samples, "wirestream_stage_records_out_total", topic=topics.articles)
     deadletters = total(samples, "wirestream_deadletters_total")
@@ -234,7 +234,7 @@ def test_every_input_counted_out_once(run: dict[str, Any]) -> None:
 
 
 def test_lag_per_assigned_partition_returns_to_zero(run: dict[str, Any]) -> None:
-    topics = run["settings"].topics
+    topics = run["settings"].topic_names
     lag = {
         dict(labels)["topic"] + "/" + dict(labels)["partition"]: v
         for (name, labels), v in run["after"].items()

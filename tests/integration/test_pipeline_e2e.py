@@ -12,13 +12,13 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline.process import latest_events
+from config.settings import Settings
+from pipeline.stages import final_event_ids, live_events
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE, expected
 from wirestream.cli import main
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +28,8 @@ def _wait_accounted(
 ) -> tuple[list[Any], list[Any]]:
     deadline = time.monotonic() + timeout
     while True:
-        articles = read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
-        deadletters = read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0)
+        articles = read_topic(bootstrap, settings.topic_names.articles, timeout_s=1.0)
+        deadletters = read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=1.0)
         if len(articles) + len(deadletters) >= want:
             return articles, deadletters
         assert time.monotonic() < deadline, (
@@ -55,17 +55,18 @@ def sample_run(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -
     try:
         with producer(kafka_bootstrap) as client:
             for line in lines:
-                client.send(settings.topics.raw, value=line)
+                client.send(settings.topic_names.raw, value=line)
         articles, deadletters = _wait_accounted(kafka_bootstrap, settings, len(lines), worker)
         time.sleep(2.0)  # let the last event versions land
-        events = read_topic(kafka_bootstrap, settings.topics.events, timeout_s=2.0)
+        events = read_topic(kafka_bootstrap, settings.topic_names.events, timeout_s=2.0)
     finally:
         worker.stop()
     return {
         "lines": lines,
         "articles": [orjson.loads(r.value) for r in articles],
         "deadletters": [(orjson.loads(r.value), dict(r.headers or [])) for r in deadletters],
-        "events": latest_events([orjson.loads(r.value) for r in events]),
+        "events": live_events([orjson.loads(r.value) for r in events]),
+        "moved": final_event_ids([orjson.loads(r.value) for r in events]),
         "worker_log": worker.tail(200),
     }
 
@@ -95,7 +96,10 @@ def _original(deadletter: dict[str, Any]) -> bytes:
 
 def test_events_have_expected_membership(sample_run: dict[str, Any]) -> None:
     truth = expected()
-    event_of = {a["raw_id"]: a["event_id"] for a in sample_run["articles"]}
+    moved = sample_run["moved"]
+    event_of = {
+        a["raw_id"]: moved.get(a["event_id"], a["event_id"]) for a in sample_run["articles"]
+    }
     predicted = defaultdict(set)
     for raw_id, event_id in event_of.items():
         predicted[event_id].add(raw_id)

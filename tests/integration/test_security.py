@@ -14,6 +14,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from config.security import ClientSecurity
+from config.settings import Settings
 from deploy import broker
 from deploy.config import NodeConfig, free_ports, new_cluster_id, render_properties
 from deploy.jars import JarDownloadError, ensure_jars
@@ -24,8 +26,7 @@ from tests.support import SAMPLE, event_record
 from wirestream.commands.produce import read_lines
 from wirestream.consume import follow_events
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.security import BrokerAccessError, ClientSecurity, check_access
-from wirestream.settings import Settings
+from wirestream.security import BrokerAccessError, check_access
 
 pytestmark = pytest.mark.integration
 
@@ -246,19 +247,19 @@ def test_worker_processes_articles_over_sasl_ssl(
     try:
         with producer(scram_broker.sasl_ssl, security=security) as client:
             for line in lines:
-                client.send(settings.topics.raw, value=line)
+                client.send(settings.topic_names.raw, value=line)
         deadline = time.monotonic() + 180
         while True:
             outputs = [
                 *read_topic(
                     scram_broker.sasl_ssl,
-                    settings.topics.articles,
+                    settings.topic_names.articles,
                     security=security,
                     timeout_s=1.0,
                 ),
                 *read_topic(
                     scram_broker.sasl_ssl,
-                    settings.topics.deadletter,
+                    settings.topic_names.deadletter,
                     security=security,
                     timeout_s=1.0,
                 ),
@@ -290,7 +291,7 @@ def test_the_consumer_library_follows_over_sasl_ssl_with_the_same_settings(
     ensure_topics(scram_broker.sasl_ssl, settings)
     record = event_record("secure-event", 1)
     with producer(scram_broker.sasl_ssl, security=ClientSecurity.from_settings(settings)) as client:
-        client.send(settings.topics.events, key=b"secure-event", value=orjson.dumps(record))
+        client.send(settings.topic_names.events, key=b"secure-event", value=orjson.dumps(record))
     stop = threading.Event()
     group = f"follow-{uuid.uuid4().hex[:8]}"
     with follow_events(group_id=group, settings=settings, stop=stop, poll_timeout_s=0.2) as events:
@@ -314,6 +315,8 @@ def test_producer_with_wrong_password_fails_fast(scram_broker: SecureBroker) -> 
 
 
 def test_settings_make_consistent_client_configs() -> None:
+    from agents.app import broker_credentials
+
     settings = Settings.from_env(
         {
             "WIRESTREAM_SECURITY_PROTOCOL": "sasl_plaintext",
@@ -324,9 +327,9 @@ def test_settings_make_consistent_client_configs() -> None:
     security = ClientSecurity.from_settings(settings)
     assert security.kafka_python()["sasl_mechanism"] == "SCRAM-SHA-512"
     assert security.aiokafka()["security_protocol"] == "SASL_PLAINTEXT"
-    credentials = security.faust()["broker_credentials"]
+    credentials = broker_credentials(security)["broker_credentials"]
     assert (credentials.username, credentials.mechanism.value) == ("u", "SCRAM-SHA-512")
     assert "hunter2" not in repr(security) and "hunter2" not in repr(settings)
     with pytest.raises(ValueError, match="needs sasl_username"):
         ClientSecurity(protocol="SASL_SSL")
-    assert ClientSecurity().faust() == {}
+    assert broker_credentials(ClientSecurity()) == {}

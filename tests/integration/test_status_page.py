@@ -12,12 +12,12 @@ from typing import Any
 import orjson
 import pytest
 
+from config.settings import Settings
 from tests.integration.test_monitoring import produce, topic_size, wait_for, watch_readiness
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +98,7 @@ def _errors(driver: Any) -> list[dict[str, Any]]:
 def _events_in_topic(bootstrap: str) -> set[str]:
     from wirestream.kafka import read_topic
 
-    topic = Settings.from_env().topics.articles
+    topic = Settings.from_env().topic_names.articles
     return {orjson.loads(r.value)["event_id"] for r in read_topic(bootstrap, topic, timeout_s=1)}
 
 
@@ -132,7 +132,7 @@ def test_page_shows_events_and_updates_without_reload(
     browser: Any, worker: Any, kafka_bootstrap: str
 ) -> None:
     process, base = worker
-    raw = Settings.from_env().topics.raw
+    raw = Settings.from_env().topic_names.raw
     produce(kafka_bootstrap, raw, read_lines(SAMPLE))
     sample_total = topic_size(kafka_bootstrap, raw)
 

@@ -13,13 +13,13 @@ from typing import Any
 import orjson
 import pytest
 
-from pipeline.process import latest_events
+from config.settings import Settings
+from pipeline.stages import final_event_ids, live_events
 from tests.integration.worker_proc import WorkerProcess
 from tests.support import SAMPLE, expected
 from wirestream.cli import main
 from wirestream.commands.produce import read_lines
 from wirestream.kafka import ensure_topics, producer, read_topic
-from wirestream.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -49,9 +49,9 @@ def _send(bootstrap: str, topic: str, lines: list[bytes], *, partitions: int) ->
 def _outputs(bootstrap: str, settings: Settings) -> tuple[list[dict[str, Any]], int]:
     articles = [
         orjson.loads(r.value)
-        for r in read_topic(bootstrap, settings.topics.articles, timeout_s=1.0)
+        for r in read_topic(bootstrap, settings.topic_names.articles, timeout_s=1.0)
     ]
-    dead = len(read_topic(bootstrap, settings.topics.deadletter, timeout_s=1.0))
+    dead = len(read_topic(bootstrap, settings.topic_names.deadletter, timeout_s=1.0))
     return articles, dead
 
 
@@ -74,35 +74,43 @@ def _wait(
         time.sleep(1.0)
 
 
-def _membership(articles: list[dict[str, Any]]) -> list[list[str]]:
+def _membership(
+    articles: list[dict[str, Any]], moved: dict[str, str] | None = None
+) -> list[list[str]]:
     members = defaultdict(set)
     for article in articles:
-        members[article["event_id"]].add(article["raw_id"])
+        members[(moved or {}).get(article["event_id"], article["event_id"])].add(article["raw_id"])
     return sorted(sorted(group) for group in members.values())
 
 
 def _final_events(bootstrap: str, settings: Settings) -> list[dict[str, Any]]:
-    records = read_topic(bootstrap, settings.topics.events, timeout_s=2.0)
-    return latest_events([orjson.loads(r.value) for r in records])
+    records = read_topic(bootstrap, settings.topic_names.events, timeout_s=2.0)
+    return [orjson.loads(r.value) for r in records]
 
 
-def _check_events(articles: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+def _check_events(articles: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
     holders = defaultdict(set)
-    for event in events:
+    for event in live_events(records):
         for article_id in event["articles"]:
             holders[article_id].add(event["event_id"])
+    moved = final_event_ids(records)
     for article in articles:
-        assert holders[article["article_id"]] == {article["event_id"]}, article["raw_id"]
+        named = moved.get(article["event_id"], article["event_id"])
+        assert holders[article["article_id"]] == {named}, article["raw_id"]
 
 
-def _reference(lines: list[bytes], order: list[str], tmp_path: Path) -> list[dict[str, Any]]:
+def _reference(
+    lines: list[bytes], order: list[str], tmp_path: Path
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     position = {raw_id: n for n, raw_id in enumerate(order)}
     good = [line for line in lines if _raw_id(line) in position]
     replay = tmp_path / "replay.jsonl"
     replay.write_bytes(b"\n".join(sorted(good, key=lambda line: position[_raw_id(line)])) + b"\n")
     assert main(["process", str(replay), "--out", str(tmp_path / "reference")]) == 0
     out = (tmp_path / "reference" / "news.articles.v1.jsonl").read_bytes()
-    return [orjson.loads(line) for line in out.splitlines()]
+    events = (tmp_path / "reference" / "news.events.v1.jsonl").read_bytes()
+    moved = final_event_ids([orjson.loads(line) for line in events.splitlines()])
+    return [orjson.loads(line) for line in out.splitlines()], moved
 
 
 def _raw_id(line: bytes) -> str | None:
@@ -126,7 +134,7 @@ def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_pat
     ]
     lines = read_lines(SAMPLE)
     try:
-        _send(kafka_bootstrap, settings.topics.raw, lines, partitions=PARTITIONS)
+        _send(kafka_bootstrap, settings.topic_names.raw, lines, partitions=PARTITIONS)
         articles = _wait(kafka_bootstrap, settings, len(lines), workers)
         events = _final_events(kafka_bootstrap, settings)
     finally:
@@ -139,9 +147,10 @@ def test_two_workers_copies_meet_across_partitions(kafka_bootstrap: str, tmp_pat
     # (clustering is order-sensitive, so compare like with like, not with the file order)
     seen = [
         orjson.loads(r.value)["raw_id"]
-        for r in read_topic(kafka_bootstrap, settings.topics.enriched, timeout_s=1.0)
+        for r in read_topic(kafka_bootstrap, settings.topic_names.enriched, timeout_s=1.0)
     ]
-    assert _membership(articles) == _membership(_reference(lines, seen, tmp_path))
+    reference, moved = _reference(lines, seen, tmp_path)
+    assert _membership(articles, final_event_ids(events)) == _membership(reference, moved)
     # most stories really came in on several partitions and still met in one event
     by_event = defaultdict(set)
     for article in articles:
@@ -165,7 +174,7 @@ def test_a_worker_joining_mid_batch_loses_nothing(kafka_bootstrap: str, tmp_path
     lines = read_lines(SAMPLE)
     workers = [_member(kafka_bootstrap, tmp_path, app_id, env, 0)]
     try:
-        _send(kafka_bootstrap, settings.topics.raw, lines, partitions=PARTITIONS)
+        _send(kafka_bootstrap, settings.topic_names.raw, lines, partitions=PARTITIONS)
         time.sleep(JOIN_DELAY_S)
         workers.append(_member(kafka_bootstrap, tmp_path, app_id, env, 1))
         articles = _wait(kafka_bootstrap, settings, len(lines), workers, timeout=120.0)
@@ -197,7 +206,7 @@ def test_restart_with_a_fresh_disk_recovers_state_from_the_changelog(
     worker = WorkerProcess(kafka_bootstrap, tmp_path / "before", app_id=app_id, extra_env=env)
     worker.start()
     try:
-        _send(kafka_bootstrap, settings.topics.raw, first, partitions=1)
+        _send(kafka_bootstrap, settings.topic_names.raw, first, partitions=1)
         _wait(kafka_bootstrap, settings, len(first), [worker])
     finally:
         worker.stop(sig=signal.SIGKILL)
@@ -205,17 +214,21 @@ def test_restart_with_a_fresh_disk_recovers_state_from_the_changelog(
     worker = WorkerProcess(kafka_bootstrap, tmp_path / "after", app_id=app_id, extra_env=env)
     worker.start()
     try:
-        _send(kafka_bootstrap, settings.topics.raw, second, partitions=1)
+        _send(kafka_bootstrap, settings.topic_names.raw, second, partitions=1)
         articles = _wait(kafka_bootstrap, settings, len(lines), [worker])
         events = _final_events(kafka_bootstrap, settings)
     finally:
         worker.stop()
     latest = {a["raw_id"]: a for a in articles}  # a re-sent copy must be identical anyway
     assert len(latest) == truth["good_lines"]
-    assert _membership(list(latest.values())) == sorted(map(sorted, truth["events"].values()))
+    moved = final_event_ids(events)
+    assert _membership(list(latest.values()), moved) == sorted(
+        map(sorted, truth["events"].values())
+    )
     _check_events(list(latest.values()), events)
-    # one final event per event id the articles name: none split, none duplicated
-    assert {e["event_id"] for e in events} == {a["event_id"] for a in latest.values()}
+    # one live event per event the articles name: none split, none duplicated
+    named = {moved.get(a["event_id"], a["event_id"]) for a in latest.values()}
+    assert {e["event_id"] for e in live_events(events)} == named
     # the candidate index is not in the changelog: it was rebuilt from the recovered table
     log = worker.log.read_text()
     rebuilt = re.findall(r"cluster index rebuilt from the table: (\d+) events", log)

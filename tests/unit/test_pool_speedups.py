@@ -12,9 +12,10 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import disagreements, features, sentences
-from pipeline.disagreements import extract_facts
-from pipeline.sentences import split_sentences
+from pipeline.clustering import features
+from pipeline.events import disagreements, sentences
+from pipeline.events.disagreements import extract_facts
+from pipeline.events.sentences import split_sentences
 from tests.support import SAMPLE
 from wirestream.commands.produce import read_lines
 
@@ -67,8 +68,8 @@ def _plain_term_vector(
     title: str, text: str, idf: dict[str, float], top_n: int
 ) -> dict[str, float]:
     counts = Counter(
-        features.content_terms(title) * 2
-        + features.content_terms(text)
+        features.term_tokens(title) * 2
+        + features.term_tokens(text)
         + features.numbers(f"{title} {text}")
         + features.month_days(f"{title} {text}")
     )

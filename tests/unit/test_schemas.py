@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import schemas
 from pipeline.deadletters import REASONS, STAGES, make_deadletter
-from pipeline.normalize import normalize_batch
 from pipeline.records import Incoming
+from pipeline.text.normalize import normalize_batch
 
 pytestmark = pytest.mark.pure
 
@@ -249,8 +249,8 @@ def test_every_record_the_pipeline_emits_validates() -> None:
     sample = ROOT / "samples" / "articles.jsonl"
     if not sample.exists():
         pytest.skip("samples/articles.jsonl not present")
-    topics = pytest.importorskip("pipeline.topics", reason="topic classifier not built yet")
-    from pipeline.process import run
+    topics = pytest.importorskip("pipeline.nlp.classifier", reason="topic classifier not built yet")
+    from pipeline.stages import run
     from tests.support import blank_nlp
 
     lines = sample.read_bytes().splitlines()

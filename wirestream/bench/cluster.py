@@ -24,13 +24,15 @@ from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agents.eventbuilder import build_in_worker, cpu_seconds, records_executor, reset_memo
 from agents.heap import HeapKeeper
-from agents.records import build_in_worker, cpu_seconds, records_executor, reset_memo
-from pipeline.cluster import ClusterConfig, _cluster_one, cluster_batch, decide_batch, event_id_for
-from pipeline.events import member_snapshot
-from pipeline.eviction import evict
-from pipeline.features import article_features
-from pipeline.index import CandidateIndex
+from pipeline.clustering.config import ClusterConfig
+from pipeline.clustering.decide import _cluster_one, cluster_batch, decide_batch, event_id_for
+from pipeline.clustering.eviction import evict
+from pipeline.clustering.features import article_features
+from pipeline.clustering.index import CandidateIndex
+from pipeline.clustering.keys import event_key, is_event_key
+from pipeline.events.build import member_snapshot
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 BASE_STORIES = 400
@@ -243,13 +245,13 @@ def prefill(live_events: int, *, batch: int = 500) -> tuple[dict[str, Any], Cand
         evict(state, now=NOW, config=config, index=index)
         touched: dict[str, None] = {}
         for article in articles:
-            result, changed = _cluster_one(
+            result, changed, _ = _cluster_one(
                 article, state=state, index=index, now=NOW, config=config
             )
             if changed:
                 touched[result["event_id"]] = None
         for event_id in touched:
-            state[f"ev:{event_id}"]["version"] += 1
+            state[event_key(event_id)]["version"] += 1
     return state, index
 
 
@@ -285,7 +287,7 @@ def run(
         live_events: live events in the state before measuring.
         articles: fresh articles clustered per measure.
         batch: articles per batch while measuring (as the agent batches).
-        records: a one-process records pool (`agents.records.records_executor`); None
+        records: a one-process records pool (`agents.eventbuilder.records_executor`); None
             starts one for this run.
     """
     started = time.perf_counter()
@@ -294,7 +296,7 @@ def run(
     # As the agent does after building its index: the prefilled heap leaves the collector.
     heap = HeapKeeper()
     heap.settle()
-    events_in_state = sum(key.startswith("ev:") for key in state)
+    events_in_state = sum(is_event_key(key) for key in state)
     owned = records is None
     executor = records or records_executor()
     try:
@@ -339,7 +341,7 @@ def pipelined(
         fresh: the articles.
         state: the cluster state.
         index: its index.
-        records: the records process (`agents.records.records_executor`), warmed up.
+        records: the records process (`agents.eventbuilder.records_executor`), warmed up.
         batch: articles per batch.
         heap: the collector policy the cluster agent applies per batch (None: none).
     """

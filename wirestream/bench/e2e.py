@@ -444,8 +444,8 @@ def cpu_used(names: Mapping[str, int], before: Mapping[str, float]) -> dict[str,
 
 
 def _normalized(lines: Sequence[bytes]) -> list[dict[str, Any]]:
-    from pipeline.normalize import normalize_batch
     from pipeline.records import Incoming
+    from pipeline.text.normalize import normalize_batch
 
     messages = [
         Incoming(value=v, topic="bench", partition=0, offset=i) for i, v in enumerate(lines)
@@ -533,9 +533,9 @@ def cpu_per_article(
 
 
 def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
+    from config.settings import Settings
     from wirestream.bench.corpus import raw_lines
     from wirestream.kafka import ensure_topics, producer
-    from wirestream.settings import Settings
 
     env = {
         "WIRESTREAM_APP_ID": run_id,
@@ -552,7 +552,7 @@ def _measure(options: Options, folder: Path, run_id: str) -> dict[str, Any]:
         _ceiling_pool(options) as pool,
     ):
         settings = Settings.from_env(env, broker=bootstrap)
-        topics = settings.topics
+        topics = settings.topic_names
         ensure_topics(bootstrap, settings)
         with _workers(bootstrap, folder, env, options.workers) as workers:
             # the ceiling pool loads its models while the workers load theirs

@@ -22,7 +22,7 @@ class _Ceiling:
 
 
 def _load_ceiling(model: str) -> None:
-    from pipeline.nlp import load_model
+    from pipeline.nlp.model import load_model
 
     _Ceiling.nlp = load_model(model or None)
 
@@ -100,7 +100,7 @@ def run_bench(
         batch: articles per pool task (the agent's batch size).
         rounds: measured rounds of each.
     """
-    from pipeline.normalize import normalize_batch
+    from pipeline.text.normalize import normalize_batch
 
     messages = [
         Incoming(value=line, topic="bench", partition=0, offset=i) for i, line in enumerate(lines)

@@ -30,13 +30,13 @@ from typing import Any
 
 import orjson
 
+from config.settings import Settings
 from wirestream.bench.e2e import _broker, percentile
 from wirestream.bench.eventgen import Vocabulary, article_rows, event_stream
 from wirestream.consume import Follower, Merge
 from wirestream.events.materialize import FLUSH_EVERY
 from wirestream.events.store import Store
 from wirestream.kafka import end_offsets, ensure_topics, producer
-from wirestream.settings import Settings
 
 GOAL_PER_S, GOAL_P99_MS = 5000, 50.0
 
@@ -53,7 +53,7 @@ class Options:
 
 def materialize(store: Store, settings: Settings, group: str, *, chunk: int) -> dict[str, Any]:
     """Follow the events topic into ``store`` until caught up; records/s from first to last."""
-    ends = end_offsets(settings.broker, [settings.topics.events])
+    ends = end_offsets(settings.broker, [settings.topic_names.events])
     stop, flushed = threading.Event(), [0.0]
 
     def flush() -> None:
@@ -65,7 +65,7 @@ def materialize(store: Store, settings: Settings, group: str, *, chunk: int) -> 
             stop.set()
 
     follower = Follower(
-        {settings.topics.events: "event"}, group_id=group, settings=settings, versions=store,
+        {settings.topic_names.events: "event"}, group_id=group, settings=settings, versions=store,
         before_commit=flush, on_idle=idle, stop=stop, commit_interval_s=1.0,
     )  # fmt: skip
     first, marks, cpu = 0.0, [], 0.0
@@ -215,7 +215,7 @@ def _produce(settings: Settings, encoded: Sequence[bytes]) -> None:
     with producer(settings.broker, batch_size=512 * 1024) as client:
         for value in encoded:
             key = orjson.loads(value)["event_id"].encode()
-            client.send(settings.topics.events, key=key, value=value)
+            client.send(settings.topic_names.events, key=key, value=value)
 
 
 def _add_articles(store: Store, encoded: Sequence[bytes]) -> int:

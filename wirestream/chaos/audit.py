@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import latest_events
+from config.settings import TopicNames
+from pipeline.stages import final_event_ids, live_events
 from wirestream.kafka import read_topic
-from wirestream.settings import Topics
 
 ATTEMPTS = 5
 # differ between two processings of one input by design (clock readings, event versions)
@@ -54,7 +54,7 @@ class Verdict:
         return not (self.lost or self.divergent or self.event_violations)
 
 
-def read_outputs(bootstrap: str, topics: Topics, *, timeout_s: float = 3.0) -> Outputs:
+def read_outputs(bootstrap: str, topics: TopicNames, *, timeout_s: float = 3.0) -> Outputs:
     """Every record of articles, dead letters and events, from the beginning.
 
     Args:
@@ -122,13 +122,14 @@ def audit(outputs: Outputs, input_ids: Iterable[str]) -> Verdict:
 
 
 def event_violations(articles: Sequence[dict[str, Any]], events: Sequence[Record]) -> list[str]:
-    """Article ids that are in no final event, in several, or not in the event they name.
+    """Article ids in no live event, in several, or not in the event they name (after merges).
 
     Args:
         articles: article records.
         events: event records in topic order.
     """
-    final = latest_events([r.value for r in sorted(events, key=lambda r: r.timestamp_ms)])
+    ordered = [r.value for r in sorted(events, key=lambda r: r.timestamp_ms)]
+    final, moved = live_events(ordered), final_event_ids(ordered)
     holders: dict[str, set[str]] = defaultdict(set)
     for event in final:
         for article_id in event.get("articles", []):
@@ -137,8 +138,9 @@ def event_violations(articles: Sequence[dict[str, Any]], events: Sequence[Record
     problems = []
     for article in articles:
         found = holders.get(article["article_id"], set())
-        if found != {article["event_id"]}:
-            named = article["event_id"]
+        # an article names the event it joined; a merge may have moved it since
+        named = moved.get(article["event_id"], article["event_id"])
+        if found != {named}:
             problems.append(
                 f"{article.get('raw_id')} ({article['article_id']}): names event {named} "
                 f"(final version {versions.get(named)}), is in {sorted(found)}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.settings import Settings
 from deploy import cluster as kafka_cluster
 from wirestream.chaos.audit import Outputs, audit, first_output_after, read_outputs
 from wirestream.chaos.stream import (
@@ -21,7 +22,6 @@ from wirestream.chaos.stream import (
     wait_until,
 )
 from wirestream.chaos.workers import Worker
-from wirestream.settings import Settings
 
 SINGLE_NODE = {
     "offsets.topic.replication.factor": "1",
@@ -129,7 +129,7 @@ def start_run(name: str, shape: Shape, root: Path) -> Run:
             time.sleep(shape.join_delay_s)
         run.workers.append(worker.start())
     run.feeder = Feeder(
-        cluster.bootstrap, settings.topics.raw, make_inputs(name, shape.inputs), shape.rate
+        cluster.bootstrap, settings.topic_names.raw, make_inputs(name, shape.inputs), shape.rate
     )
     run.feeder.start()
     return run
@@ -148,14 +148,14 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         raise RuntimeError(f"feeder failed: {run.feeder.error}")
     acked = list(run.feeder.acked)
     began = time.monotonic()
-    outputs = read_outputs(run.bootstrap, run.settings.topics, timeout_s=1.0)
+    outputs = read_outputs(run.bootstrap, run.settings.topic_names, timeout_s=1.0)
     while audit(outputs, acked).lost and time.monotonic() - began < timeout:
         if not any(w.alive for w in run.workers):
             break
         time.sleep(2.0)
-        outputs = read_outputs(run.bootstrap, run.settings.topics, timeout_s=1.0)
+        outputs = read_outputs(run.bootstrap, run.settings.topic_names, timeout_s=1.0)
     time.sleep(2.0)  # the last event versions follow their articles
-    outputs = read_outputs(run.bootstrap, run.settings.topics, timeout_s=2.0)
+    outputs = read_outputs(run.bootstrap, run.settings.topic_names, timeout_s=2.0)
     verdict = audit(outputs, acked)
     recoveries = []
     for _, moment in run.faults:
@@ -195,7 +195,9 @@ def finish_run(run: Run, *, timeout: float = 300.0) -> dict[str, Any]:
         "lost_at": [run.feeder.placed.get(i) for i in verdict.lost[:20]],
         "committed": group_offsets(run.bootstrap, run.settings.app_id) if verdict.lost else {},
         # a lost input at or past its partition's end was lost by the broker, not the workers
-        "raw_end": partition_ends(run.bootstrap, run.settings.topics.raw) if verdict.lost else {},
+        "raw_end": partition_ends(run.bootstrap, run.settings.topic_names.raw)
+        if verdict.lost
+        else {},
     }
 
 

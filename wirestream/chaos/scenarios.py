@@ -127,7 +127,7 @@ def _describe(run: Run) -> dict[str, Any] | None:
     except Exception:  # a node is down or the cluster is electing: ask again later
         return None
     try:
-        topic = admin.describe_topics([run.settings.topics.enriched])[0]
+        topic = admin.describe_topics([run.settings.topic_names.enriched])[0]
         partition = next(p for p in topic["partitions"] if p["partition_index"] == 0)
         return {"leader": partition["leader_id"], "isr": partition["isr_nodes"]}
     except Exception:

@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
+from config.settings import Settings
 from wirestream.bench.corpus import raw_lines
 from wirestream.kafka import end_offsets, topic_specs
-from wirestream.settings import Settings
 
 # the broker stamps output records when it appends them: recovery is measured on its clock
 APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
@@ -42,7 +42,7 @@ def create_topics(bootstrap: str, settings: Settings) -> None:
     """
     from kafka.admin import KafkaAdminClient, NewTopic
 
-    names = settings.topics
+    names = settings.topic_names
     outputs = {names.articles, names.events, names.deadletter}
     replication = settings.replication_factor
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="wirestream-chaos")
@@ -123,7 +123,7 @@ def output_count(bootstrap: str, settings: Settings) -> int | None:
     """
     from kafka import KafkaConsumer, TopicPartition
 
-    topics = (settings.topics.articles, settings.topics.deadletter)
+    topics = (settings.topic_names.articles, settings.topic_names.deadletter)
     with contextlib.suppress(Exception):
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wirestream.settings import Settings
+from config.settings import Settings
 
 NOT_RUNNING = 3
 

@@ -80,7 +80,7 @@ def run_dedup(args: argparse.Namespace) -> int:
     Args:
         args: parsed arguments of `eval dedup`.
     """
-    from pipeline.cluster import ClusterConfig
+    from pipeline.clustering.config import ClusterConfig
     from wirestream.evaluation import dedup
 
     if not (args.data / "bbc_news" / "articles.jsonl").is_file():

@@ -13,12 +13,12 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import latest_events
+from config.settings import Settings
+from pipeline.stages import live_events
 from wirestream.commands.produce import read_lines
 from wirestream.events import background as event_service
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
 from wirestream.render import render_event
-from wirestream.settings import Settings
 from wirestream.workers import spawn_worker
 
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"worker: pid {pid}, log {worker_dir / 'worker.log'}")
     pid = event_service.start(events_dir, bootstrap=info.bootstrap, port=settings.events_port)
     print(f"event service: pid {pid}, log {events_dir / 'events.log'}")
-    names = settings.topics
+    names = settings.topic_names
     outputs = (names.articles, names.deadletter)
     before = end_offsets(info.bootstrap, outputs)
     if args.feeds:
@@ -80,8 +80,8 @@ def _replay(path: Path, bootstrap: str, settings: Settings) -> int:
     lines = read_lines(path)
     with producer(bootstrap) as client:
         for line in lines:
-            client.send(settings.topics.raw, value=line)
-    print(f"produced {len(lines)} lines from {path} to {settings.topics.raw}")
+            client.send(settings.topic_names.raw, value=line)
+    print(f"produced {len(lines)} lines from {path} to {settings.topic_names.raw}")
     return len(lines)
 
 
@@ -127,9 +127,9 @@ def _poll_feeds(config: Path, bootstrap: str, settings: Settings) -> int:
 
 
 def _show(bootstrap: str, settings: Settings) -> int:
-    names = settings.topics
+    names = settings.topic_names
     records = read_topic(bootstrap, names.events, timeout_s=2.0)
-    events = latest_events([orjson.loads(r.value) for r in records])
+    events = live_events([orjson.loads(r.value) for r in records])
     multi = [e for e in events if len(e["sources"]) > 1]
     host = "127.0.0.1" if settings.web_host in ("", "0.0.0.0") else settings.web_host
     base = f"http://{host}:{settings.events_port}"

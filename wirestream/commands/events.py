@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from wirestream.settings import Settings
+from config.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

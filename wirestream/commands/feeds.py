@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from config.settings import Settings
 from wirestream.feeds.config import ConfigError, load_config
-from wirestream.settings import Settings
 
 log = logging.getLogger("wirestream.feeds")
 
@@ -76,7 +76,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     store = StateStore(_state_path(args, settings))
     try:
         with producer(settings.broker) as client:
-            publish = KafkaPublisher(client, settings.topics.raw)
+            publish = KafkaPublisher(client, settings.topic_names.raw)
             poller = Poller(config, store=store, publish=publish, sleep=stop.wait, metrics=metrics)
             results = poller.run(stop=stop, once=args.once)
     except KafkaError as error:

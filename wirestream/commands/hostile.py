@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 
 import schemas
+from config.settings import Settings
 from wirestream import hostile
-from wirestream.settings import Settings
 
 Position = tuple[int, int]  # (partition, offset) of an input on the raw topic
 MAX_LISTED = 20
@@ -59,7 +59,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print the accounting report of a ``process`` run as JSON; exit 1 when it fails."""
-    topics = Settings.from_env().topics
+    topics = Settings.from_env().topic_names
     families = hostile.read_families(args.file)
     report = tally(
         {(0, index): family for index, family in enumerate(families)},

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     Args:
         args: parsed arguments of `eval ner`.
     """
-    from pipeline.nlp import default_model_name, load_model
+    from pipeline.nlp.model import default_model_name, load_model
     from wirestream.evaluation.ner import evaluate, read_conll
 
     if not args.file.is_file():

@@ -12,10 +12,10 @@ from typing import Any
 
 import orjson
 
-from pipeline.process import Outputs
-from pipeline.process import run as run_pipeline
+from config.settings import Settings
 from pipeline.records import Incoming, Limits
-from wirestream.settings import Settings
+from pipeline.stages import Outputs
+from pipeline.stages import run as run_pipeline
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(model=args.model, batch_size=args.batch_size)
     resources = load_resources(settings.model)
     args.out.mkdir(parents=True, exist_ok=True)
-    names = settings.topics
+    names = settings.topic_names
     counts = {"articles": 0, "deadletters": 0, "duplicates": 0}
     events: dict[str, dict[str, Any]] = {}  # a compacted topic keeps the latest of each
     with (
@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         b"".join(orjson.dumps(e) + b"\n" for e in events.values())
     )
     # Inputs are counted apart from the outputs, so the check below can fail.
-    summary = {"inputs": sum(1 for _ in iter_lines(args.file)), **counts, "events": len(events)}
+    live = sum(1 for e in events.values() if not e.get("merged_into"))
+    summary = {"inputs": sum(1 for _ in iter_lines(args.file)), **counts, "events": live}
     print(json.dumps(summary))
     return 0 if summary["inputs"] == summary["articles"] + summary["deadletters"] else 1

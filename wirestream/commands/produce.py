@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from config.settings import Settings
 from wirestream.kafka import producer
-from wirestream.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,7 +33,7 @@ def read_lines(path: Path) -> list[bytes]:
 def run(args: argparse.Namespace) -> int:
     """Send every line; report how many the broker acknowledged."""
     settings = Settings.from_env(broker=args.broker)
-    topic = args.topic or settings.topics.raw
+    topic = args.topic or settings.topic_names.raw
     lines = read_lines(args.file)
     with producer(settings.broker) as client:
         futures = [client.send(topic, value=line) for line in lines]

@@ -9,8 +9,8 @@ import sys
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
+from config.settings import Settings
 from wirestream.kafka import client_security
-from wirestream.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

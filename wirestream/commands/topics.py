@@ -72,7 +72,7 @@ def add_eval_parser(eval_subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _training_sets(paths: list[Path], *, skip: Path | None = None) -> list[Any]:
-    from pipeline.topics_train import read_examples
+    from pipeline.nlp.classifier_train import read_examples
 
     examples: list[Any] = []
     for path in paths:
@@ -90,7 +90,7 @@ def run_train(args: argparse.Namespace) -> int:
     Args:
         args: parsed arguments of `topics train`.
     """
-    from pipeline.topics_train import train_examples
+    from pipeline.nlp.classifier_train import train_examples
 
     try:
         examples = _training_sets([args.ag, args.bbc, *args.jsonl])
@@ -120,8 +120,8 @@ def run_eval(args: argparse.Namespace) -> int:
     Args:
         args: parsed arguments of `eval topics`.
     """
-    from pipeline.topics import TopicClassifier
-    from pipeline.topics_train import read_examples
+    from pipeline.nlp.classifier import TopicClassifier
+    from pipeline.nlp.classifier_train import read_examples
     from wirestream.evaluation.topics import articles_per_s, cross_validate, predict, score
 
     if not args.file.is_file():

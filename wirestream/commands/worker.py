@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from wirestream.settings import Settings
+from config.settings import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,7 +46,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def _access_problem(settings: Settings) -> str | None:
     """One clear line when SASL/TLS settings cannot reach the broker, before Faust starts."""
-    from wirestream.security import BrokerAccessError, ClientSecurity, check_access
+    from config.security import ClientSecurity
+    from wirestream.security import BrokerAccessError, check_access
 
     security = ClientSecurity.from_settings(settings)
     if not (security.uses_sasl or security.uses_tls):
@@ -83,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     import faust
 
     from agents.app import build_app
+    from agents.eventbuilder import EventBuilder
+    from agents.faust_patches import FaustInternalsChanged
     from agents.pool import NlpPool
-    from agents.records import RecordsBuilder
     from agents.resources import resource_loader
     from pipeline.records import Limits
     from wirestream.logs import logging_config
@@ -96,7 +98,13 @@ def run(args: argparse.Namespace) -> int:
         batch_size=settings.nlp_batch_size,
         executor=executor,
     )
-    wiring = build_app(settings, pool=pool, records=RecordsBuilder(records_executor))
+    try:
+        wiring = build_app(settings, pool=pool, records=EventBuilder(records_executor))
+    except FaustInternalsChanged as error:
+        print(error, file=sys.stderr)  # one line: the worker must not run on a changed Faust
+        pool.close()
+        records_executor.shutdown(cancel_futures=True)
+        return 2
     logging.getLogger("wirestream").setLevel(logging.INFO)
     worker = faust.Worker(
         wiring.app,

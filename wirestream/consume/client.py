@@ -7,8 +7,9 @@ from typing import Any
 
 from kafka import KafkaConsumer
 
-from wirestream.security import ClientSecurity, check_access
-from wirestream.settings import Settings
+from config.security import ClientSecurity
+from config.settings import Settings
+from wirestream.security import check_access
 
 
 def make_consumer(

@@ -14,13 +14,13 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
+from config.security import ClientSecurity
+from config.settings import Settings
 from wirestream.consume.client import make_consumer
 from wirestream.consume.errors import Failure, RecordError, failure_of, log_failure
 from wirestream.consume.items import Delivery, Merge
 from wirestream.consume.parse import parse_article, parse_event
 from wirestream.consume.versions import MemoryVersions, VersionStore
-from wirestream.security import ClientSecurity
-from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
 

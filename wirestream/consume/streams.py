@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, cast
 
+from config.security import ClientSecurity
+from config.settings import Settings
 from wirestream.consume.errors import Failure, log_failure
 from wirestream.consume.follow import Follower
 from wirestream.consume.items import Merge
 from wirestream.consume.types import Article, Event
 from wirestream.consume.versions import VersionStore
-from wirestream.security import ClientSecurity
-from wirestream.settings import Settings
 
 T = TypeVar("T")
 
@@ -62,7 +62,7 @@ def follow_events(
     """
     settings = settings or Settings.from_env()
     follower = Follower(
-        {settings.topics.events: "event"},
+        {settings.topic_names.events: "event"},
         group_id=group_id,
         settings=settings,
         security=security,
@@ -95,7 +95,7 @@ def follow_articles(
     """
     settings = settings or Settings.from_env()
     follower = Follower(
-        {settings.topics.articles: "article"},
+        {settings.topic_names.articles: "article"},
         group_id=group_id,
         settings=settings,
         security=security,

@@ -13,9 +13,10 @@ from typing import Any
 
 import orjson
 
-from pipeline.cluster import ClusterConfig, cluster_batch
-from pipeline.features import article_features
-from pipeline.index import CandidateIndex
+from pipeline.clustering.config import ClusterConfig
+from pipeline.clustering.decide import cluster_batch
+from pipeline.clustering.features import article_features
+from pipeline.clustering.index import CandidateIndex
 
 EntityFn = Callable[[list[str]], list[list[dict[str, Any]]]]
 # The evaluation clock: ECB+ has no reliable timestamps, so every article is "now".
@@ -61,13 +62,13 @@ def to_article(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_entities(batch_size: int = 32) -> EntityFn:
-    """Entity extraction with the production model and `pipeline.entities`.
+    """Entity extraction with the production model and `pipeline.nlp.entities`.
 
     Args:
         batch_size: `nlp.pipe` batch size.
     """
-    from pipeline.entities import extract_entities
-    from pipeline.nlp import load_model
+    from pipeline.nlp.entities import extract_entities
+    from pipeline.nlp.model import load_model
 
     nlp = load_model()
     return lambda texts: extract_entities(nlp, texts, batch_size=batch_size)

@@ -12,9 +12,10 @@ from typing import Any
 
 import orjson
 
-from pipeline.cluster import ClusterConfig, cluster_batch
-from pipeline.features import article_features
-from pipeline.index import CandidateIndex
+from pipeline.clustering.config import ClusterConfig
+from pipeline.clustering.decide import cluster_batch
+from pipeline.clustering.features import article_features
+from pipeline.clustering.index import CandidateIndex
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 CITIES = ["LONDON", "NEW YORK", "PARIS", "SYDNEY", "TORONTO", "MUMBAI"]

@@ -20,7 +20,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipeline.entities import entity_mentions
+from pipeline.nlp.entities import entity_mentions
 
 LABEL_MAP = {
     "PERSON": "PER",
@@ -179,10 +179,10 @@ def evaluate(
     """Run production NER over documents and score entity-level P/R/F1.
 
     Args:
-        nlp: pipeline from `pipeline.nlp.load_model`.
+        nlp: pipeline from `pipeline.nlp.model.load_model`.
         documents: parsed CoNLL documents.
         batch_size: `nlp.pipe` batch size.
-        restore_case: passed to `pipeline.entities.entity_mentions`.
+        restore_case: passed to `pipeline.nlp.entities.entity_mentions`.
     """
     laid_out = [layout(document) for document in documents]
     started = time.perf_counter()

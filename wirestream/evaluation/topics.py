@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
-from pipeline.topics import TOPIC_LABELS, TopicClassifier
-from pipeline.topics_train import Example, train_examples
+from pipeline.nlp.classifier import TOPIC_LABELS, TopicClassifier
+from pipeline.nlp.classifier_train import Example, train_examples
 
 
 def predict(model: TopicClassifier, examples: Sequence[Example], *, head: str) -> list[str]:
@@ -45,7 +45,7 @@ def cross_validate(
         folds: number of folds.
         seed: fold shuffling seed.
         head: the head that predicts (default: the examples' own dataset head).
-        options: passed to :func:`pipeline.topics_train.train_examples`.
+        options: passed to :func:`pipeline.nlp.classifier_train.train_examples`.
     """
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     codes = [e.code for e in examples]

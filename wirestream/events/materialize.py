@@ -9,9 +9,9 @@ from typing import Any
 
 from kafka import TopicPartition
 
+from config.settings import Settings
 from wirestream.consume import Delivery, Failure, Follower, Merge
 from wirestream.events.store import Store
-from wirestream.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Materializer:
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
 
     def _follow(self, from_beginning: bool) -> None:
-        names = self.settings.topics
+        names = self.settings.topic_names
         follower = Follower(
             {names.events: "event", names.articles: "article"},
             group_id=self.group_id,

@@ -6,7 +6,7 @@ import codecs
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.text import body_to_text, html_to_text
+from pipeline.text.clean import body_to_text, html_to_text
 from wirestream.feeds.http import Fetcher, FetchError
 from wirestream.feeds.parse import Item
 

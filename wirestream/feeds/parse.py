@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import feedparser
 import orjson
 
-from pipeline.urls import InvalidURL, canonical_url
+from pipeline.text.urls import InvalidURL, canonical_url
 from wirestream.feeds.config import FeedConfig
 
 # feedparser flags these as "bozo" although the document parsed fine.

@@ -1,0 +1,199 @@
+"""Event records: the compact snapshot kept per member, and the full event built from them.
+
+The summary and title come from `pipeline.events.summary`; this module numbers the sources and
+gathers entities, topics, times and disagreements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.events.disagreements import extract_facts, find_disagreements, source_numbers
+from pipeline.events.sentences import split_sentences
+from pipeline.events.summary import LEAD_SENTENCES, lead_terms, solo_lead, summarize, title
+
+MAX_SENTENCES = 12  # sentences kept per member snapshot
+MAX_ENTITIES = 30
+MAX_TOPICS = 10
+MAX_SENTENCE_CHARS = 400
+_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+
+def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
+    """The compact, JSON-able view of one article that an event stores per member.
+
+    Args:
+        article: a clustered article (`text`, `entities`, `topics`, `duplicate_of`, ...).
+    """
+    text = article.get("text") or ""
+    entities = article.get("entities") or []
+    ranked = sorted(entities, key=lambda e: (-int(e.get("count", 1)), e.get("first_offset", 0)))
+    split = split_sentences(text)
+    sentences = [s[:MAX_SENTENCE_CHARS] for s in split[:MAX_SENTENCES]]
+    snapshot = {
+        "article_id": article.get("article_id"),
+        "source": article.get("source"),
+        "url": article.get("url") or article.get("canonical_url"),
+        "title": article.get("title") or "",
+        "published_at": article.get("published_at"),
+        "ingested_at": article.get("ingested_at"),
+        "duplicate_of": article.get("duplicate_of"),
+        "sentences": sentences,
+        "terms": [lead_terms(s) for s in sentences[:LEAD_SENTENCES]],
+        "entities": [
+            {"name": e["name"], "label": e["label"], "count": int(e.get("count", 1))}
+            for e in ranked[:MAX_ENTITIES]
+        ],
+        "topics": [
+            {"code": t["code"], "label": t.get("label", t["code"]), "score": float(t["score"])}
+            for t in (article.get("topics") or [])[:MAX_TOPICS]
+        ],
+        "facts": extract_facts(text, entities, sentences=split),
+    }
+    snapshot["solo"] = solo_lead(snapshot)
+    return snapshot
+
+
+def build_event(
+    event_id: str,
+    members: list[dict[str, Any]],
+    *,
+    version: int,
+    now: datetime,
+    memo: MutableMapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build the full, latest state of an event from its member snapshots.
+
+    Args:
+        event_id: the event's stable id.
+        members: member snapshots in arrival order.
+        version: the record's version, increasing with each emission.
+        now: the clock, for `updated_at`.
+        memo: where a big event's summary is kept (event id -> inputs and result), so that
+            the next build with the same competing members reuses it; None to keep nothing.
+    """
+    numbers = source_numbers(members)
+    summary, scores = summarize(event_id, members, numbers, memo)
+    seen = _seen_times(members)
+    return {
+        "event_id": event_id,
+        "version": version,
+        "title": title(members, scores),
+        "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
+        "sources": _sources(members, numbers),
+        "articles": [m.get("article_id") for m in members],
+        "entities": _entities(members),
+        "topics": _topics(members),
+        "first_seen": min(seen).isoformat() if seen else None,
+        "last_seen": max(seen).isoformat() if seen else None,
+        "article_count": len(members),
+        "disagreements": find_disagreements(members, numbers=numbers),
+        "updated_at": _utc(now).isoformat(),
+    }
+
+
+def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str, Any]]:
+    first: dict[int, dict[str, Any]] = {}
+    for member, number in zip(members, numbers, strict=True):
+        first.setdefault(number, member)
+    return [
+        {
+            "n": number,
+            "name": m.get("source"),
+            "url": m.get("url"),
+            "article_id": m.get("article_id"),
+            "published_at": m.get("published_at"),
+        }
+        for number, m in sorted(first.items())
+    ]
+
+
+def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
+    counts: dict[str, dict[str, int]] = {}  # key -> surface name -> mentions
+    labels: dict[str, dict[str, int]] = {}  # key -> label -> mentions
+    for member in members:
+        for entity in member.get("entities") or []:
+            label = entity["label"]
+            if label in _NUMERIC_LABELS:
+                continue
+            name, count = entity["name"], int(entity.get("count", 1))
+            key = " ".join(str(name).lower().split())
+            names = counts.get(key)
+            if names is None:
+                names = counts[key] = {}
+                labels[key] = {}
+            names[name] = names.get(name, 0) + count
+            kinds = labels[key]
+            kinds[label] = kinds.get(label, 0) + count
+    _fold_surnames(counts, labels)
+    merged = [
+        (sum(names.values()), max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
+        for key, names in counts.items()
+    ]
+    merged.sort(key=lambda row: (-row[0], row[1]))
+    return [
+        {"name": name, "label": _top_label(labels[key]), "count": count}
+        for count, name, key in merged[:top]
+    ]
+
+
+def _fold_surnames(counts: dict[str, dict[str, int]], labels: dict[str, dict[str, int]]) -> None:
+    """Count "Putin" under "Vladimir Putin" when that is the only full name ending so."""
+    people = [k for k in counts if _top_label(labels[k]) == "PERSON"]
+    fulls = [k for k in people if " " in k]
+    for key in [k for k in people if " " not in k]:
+        fuller = [p for p in fulls if p.endswith(" " + key)]
+        if len(fuller) != 1:
+            continue
+        names = counts[fuller[0]]
+        surface = max(names, key=names.__getitem__)
+        names[surface] += sum(counts.pop(key).values())
+        kinds = labels[fuller[0]]
+        for label, count in labels.pop(key).items():
+            kinds[label] = kinds.get(label, 0) + count
+
+
+def _top_label(labels: dict[str, int]) -> str:
+    return max(labels.items(), key=lambda kv: kv[1])[0]
+
+
+def _topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:
+    totals: dict[str, float] = defaultdict(float)
+    names: dict[str, str] = {}
+    for member in members:
+        for topic in member.get("topics") or []:
+            totals[topic["code"]] += float(topic["score"])
+            names.setdefault(topic["code"], topic.get("label", topic["code"]))
+    averaged = sorted((-round(total / len(members), 4), code) for code, total in totals.items())
+    return [
+        {"code": code, "label": names[code], "score": -negative}
+        for negative, code in averaged[:top]
+    ]
+
+
+def _seen_times(members: list[dict[str, Any]]) -> list[datetime]:
+    times = []
+    for member in members:
+        for stamp in (member.get("published_at"), member.get("ingested_at")):
+            parsed = _parse(stamp)
+            if parsed:
+                times.append(parsed)
+                break
+    return times
+
+
+def _parse(stamp: Any) -> datetime | None:
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return _utc(datetime.fromisoformat(stamp))
+    except ValueError:
+        return None
+
+
+def _utc(moment: datetime) -> datetime:
+    # A naive time is taken to be UTC, the pipeline's only zone.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
