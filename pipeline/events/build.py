@@ -36,7 +36,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
     snapshot = {
         "article_id": article.get("article_id"),
         "source": article.get("source"),
-        "url": article.get("url") or article.get("canonical_url"),
+        # The canonical URL: no userinfo, no tracking parameters, every odd character encoded.
+        "url": article.get("canonical_url") or article.get("url"),
         "title": article.get("title") or "",
         "published_at": article.get("published_at"),
         "ingested_at": article.get("ingested_at"),
