@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -224,3 +225,18 @@ def test_updates_and_merges_are_called_out(
     link = browser.find_element("css selector", "#merged a").get_attribute("href")
     assert link.endswith(f"/events/{survivor['event_id']}")
     assert severe(browser) == []
+
+
+def test_pages_left_behind_free_their_streams(
+    browser: Any,  # noqa: F811
+    service: EventService,
+    outputs: Outputs,
+) -> None:
+    # A browser gives a site six connections; a page kept in the back/forward cache with its
+    # event stream open would hold one, and the seventh page would wait for a minute.
+    putin = event_of(outputs, "s01")
+    for n in range(9):
+        began = time.monotonic()
+        browser.get(service.base + ("/" if n % 2 else f"/events/{putin['event_id']}"))
+        wait(browser, lambda: browser.find_element("id", "live").text == "live", "stream open")
+        assert time.monotonic() - began < 10, f"page {n + 1} waited for a connection"

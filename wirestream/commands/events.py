@@ -52,5 +52,13 @@ def run_serve(args: argparse.Namespace) -> int:
     app = build_app(Reader(path), materializer)
     url = f"http://{settings.web_host}:{settings.events_port}/"
     print(f"events: {url} (database {path}, consumer group {group})", flush=True)
-    web.run_app(app, host=settings.web_host, port=settings.events_port, print=None, access_log=None)
+    web.run_app(
+        app,
+        host=settings.web_host,
+        port=settings.events_port,
+        print=None,
+        access_log=None,
+        # a closed page ends its event stream at once: browsers keep six connections per host
+        handler_cancellation=True,
+    )
     return 0

@@ -50,6 +50,16 @@ const Page = (() => {
 
   // onChange(kind, data): kind null when the stream (re)opens, else "event", "merge", "reset".
   function live(onChange) {
+    let source = connect(onChange);
+    // A page left open in the back/forward cache would keep its stream, and browsers give a
+    // site six connections: close it on the way out, open a new one on the way back.
+    window.addEventListener("pagehide", () => source.close());
+    window.addEventListener("pageshow", (shown) => {
+      if (shown.persisted) source = connect(onChange);
+    });
+  }
+
+  function connect(onChange) {
     const status = document.getElementById("live");
     const source = new EventSource("/api/stream");
     source.addEventListener("open", () => {
