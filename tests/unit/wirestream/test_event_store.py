@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,3 +193,17 @@ def test_rollback_forgets_everything_since_the_last_flush(store: Store) -> None:
     assert store.flush() == []
     assert store.get("e9") is None and store.get("e1") == 1
     assert listed(store, q="lost") == [] and listed(store, q="harbour") == ["e1"]
+
+
+def test_the_pages_never_parse_strings_as_html() -> None:
+    static = Path(__file__).resolve().parents[3] / "wirestream" / "events" / "static"
+    scripts = {path.name: path.read_text() for path in static.glob("*.js")}
+    assert set(scripts) == {"page.js", "list.js", "event.js"}
+    for name, script in scripts.items():
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in script, (name, sink)
+        assert "new Function" not in script and "setAttribute(\"on" not in script, name
+    for page in static.glob("*.html"):  # the CSP allows no inline script or style
+        html = page.read_text()
+        assert "<script>" not in html and "style=" not in html
+        assert not re.search(r"\son[a-z]+\s*=", html, re.IGNORECASE)  # no inline handler
