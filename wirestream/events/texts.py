@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from wirestream.consume import Event
+
+NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses
 
 
 def search_texts(event: Event) -> tuple[str, str, str]:
@@ -20,7 +24,7 @@ def entity_key(name: str) -> str:
     Args:
         name: an entity name.
     """
-    return "".join(char for char in name.lower() if char.isalnum())
+    return NOT_ALNUM.sub("", name.lower())
 
 
 def name_keys(event: Event) -> str:
