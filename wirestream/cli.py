@@ -23,7 +23,7 @@ COMMANDS = (
     "chaos",
     "events",
 )
-EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval")
+EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval", "disagreement_eval")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ from wirestream.terminal import printable
 
 
 def render_event(event: dict[str, Any], *, width: int = 88) -> str:
-    """An event as a short write-up: title, cited summary, sources, disagreements.
+    """An event as a short write-up: title, cited summary, sources, disagreements, updates.
 
     Args:
         event: an event record (``news.events.v1``).
@@ -34,4 +34,11 @@ def render_event(event: dict[str, Any], *, width: int = 88) -> str:
             f"{p(v['value'])} [{', '.join(p(n) for n in v['sources'])}]" for v in item["values"]
         )
         lines.append(f"  ⚠ {p(item.get('description') or item['field'])}: {values}")
+    steps: dict[str, list[str]] = {}
+    for update in event.get("updates") or []:
+        cites = ", ".join(p(n) for n in update["sources"])
+        steps.setdefault(p(update["field"]), []).append(f"{p(update['value'])} [{cites}]")
+    for field, values in steps.items():
+        what = field.split(":", 1)[-1]
+        lines.append(f"  ↻ updated, {what}: {' → '.join(values)}")
     return "\n".join(lines)

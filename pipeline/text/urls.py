@@ -47,7 +47,7 @@ _QUERY_SAFE = "/:@!$'()*,;-._~"
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 # Not allowed raw in a URL, or invisible: controls, spaces, format and separator characters.
 _UNSAFE_IN_URL = re.compile(
-    "[\x00-\x20\x7f-\xa0\"<>\\\\^`{|}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e"
+    '[\x00-\x20\x7f-\xa0"<>\\\\^`{|}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e'
     "\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
