@@ -26,25 +26,16 @@ COMMANDS = (
 EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval", "disagreement_eval")
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser with every subcommand, or with ``command`` alone.
-
-    Args:
-        command: register only this subcommand (and import only its module: a command
-            starts without loading what the others need, e.g. spaCy for ``bench``).
-    """
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
     parser = argparse.ArgumentParser(
         prog="wirestream", description="Stream-processing news ingestion on Kafka."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        if command not in (None, name):
-            continue
         module = importlib.import_module(f"wirestream.commands.{name}")
         if hasattr(module, "add_parser"):
             module.add_parser(subparsers)
-    if command not in (None, "eval"):
-        return parser
     evaluate = subparsers.add_parser("eval", help="measure the pipeline against labelled data")
     eval_subparsers = evaluate.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name in EVAL_COMMANDS:
@@ -61,9 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from wirestream.security import BrokerAccessError
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    named = argv[0] if argv and argv[0] in (*COMMANDS, "eval") else None
-    args = build_parser(named).parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except BrokerAccessError as error:
