@@ -44,7 +44,9 @@ DEFAULT_MODEL_DIR = MODELS_DIR / "topics"
 ARRAYS_FILE = "topics.npz"
 CONFIG_FILE = "topics.json"
 FORMAT_VERSION = 2
-_LONG_WORD = re.compile(r"\b([A-Za-z]{6})[A-Za-z]+")
+# A second topic must also be more likely than not for its own model.
+SECOND_TOPIC_SCORE = 0.5
+_WORD_TAIL = re.compile(r"(?<=[A-Za-z]{6})[A-Za-z]+")  # what follows a word's 6th letter
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ def _stem(text: str, stem_chars: int) -> str:
     if not stem_chars:
         return text
     if stem_chars != 6:
-        return re.sub(rf"\b([A-Za-z]{{{stem_chars}}})[A-Za-z]+", r"\1", text)
-    return _LONG_WORD.sub(r"\1", text)
+        return re.sub(rf"(?<=[A-Za-z]{{{stem_chars}}})[A-Za-z]+", "", text)
+    return _WORD_TAIL.sub("", text)
 
 
 def seed_columns(
@@ -125,6 +127,15 @@ def seed_hits(counts: sp.csr_matrix, seeds: sp.csr_matrix) -> np.ndarray:
         seeds: the matrix from :func:`seed_columns`.
     """
     return np.log1p(np.asarray((counts @ seeds).todense(), dtype=np.float32))
+
+
+def _kept(counts: sp.csr_matrix, position: np.ndarray, width: int) -> sp.csr_matrix:
+    # counts[:, columns] without scipy's fancy indexing (the columns are ascending)
+    index = position[counts.indices]
+    keep = index >= 0
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=counts.shape[0]))])
+    return sp.csr_matrix((counts.data[keep], index[keep], indptr), shape=(counts.shape[0], width))
 
 
 def weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -188,6 +199,9 @@ class TopicClassifier:
         self.seed_weight = float(seed_weight)
         self.meta = dict(meta or {})
         self._seed_matrix = seed_columns(self.seeds, self.codes, spec)
+        # hashed column -> position among the kept columns (-1: dropped)
+        self._position = np.full(2**spec.n_bits, -1, dtype=np.int32)
+        self._position[self.columns] = np.arange(len(self.columns), dtype=np.int32)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Probability per text and code, shape ``(len(texts), len(codes))``.
@@ -198,7 +212,7 @@ class TopicClassifier:
         if not texts:
             return np.zeros((0, len(self.codes)), dtype=np.float32)
         counts = hashed_counts(texts, self.spec)
-        features = weigh(counts[:, self.columns], self.idf)
+        features = weigh(_kept(counts, self._position, len(self.columns)), self.idf)
         logits = np.asarray(features @ self.coef.T) + self.intercept
         if self.seed_weight:
             logits += self.seed_weight * seed_hits(counts, self._seed_matrix)
@@ -215,7 +229,7 @@ class TopicClassifier:
 
     def emit(self, row: np.ndarray, *, top_k: int = 3) -> list[dict[str, Any]]:
         """The topics one score row yields: none unless the best code reaches its threshold;
-        then every code at or above its own threshold, best first.
+        then the others that reach both their own threshold and ``SECOND_TOPIC_SCORE``.
 
         Args:
             row: scores of one text, one per code.
@@ -224,8 +238,9 @@ class TopicClassifier:
         order = np.argsort(-row, kind="stable")
         if not len(order) or row[order[0]] < self.thresholds[order[0]]:
             return []
-        kept = [int(i) for i in order if row[i] >= self.thresholds[i]][:top_k]
-        return [self._topic(i, float(row[i])) for i in kept]
+        floor = np.maximum(self.thresholds, SECOND_TOPIC_SCORE)
+        kept = [int(order[0])] + [int(i) for i in order[1:] if row[i] >= floor[i]]
+        return [self._topic(i, float(row[i])) for i in kept[:top_k]]
 
     def _topic(self, index: int, score: float) -> dict[str, Any]:
         code = self.codes[index]

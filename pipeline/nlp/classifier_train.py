@@ -150,7 +150,7 @@ def train_examples(
     spec: FeatureSpec | None = None,
     seed_weight: float = 2.0,
     calibration_folds: int = 3,
-    wrong_cost: float = 1.0,
+    wrong_cost: float = 1.5,
     seeds: dict[str, Any] | None = None,
 ) -> TopicClassifier:
     """Train on labelled examples and calibrate each code's threshold on out-of-fold scores.
