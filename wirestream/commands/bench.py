@@ -25,6 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     from wirestream.bench.e2e import add_bench_parser as add_e2e_bench
 
     add_e2e_bench(targets)
+    from wirestream.bench.events import add_bench_parser as add_events_bench
+
+    add_events_bench(targets)
 
 
 def run_enrich(args: argparse.Namespace) -> int:
