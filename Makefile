@@ -23,13 +23,13 @@ install: $(STAMP) ## create .venv with the pinned dependencies (requirements.loc
 jars: install ## fetch the pinned Kafka broker jars into the cache (checksums checked)
 	$(BIN)/wirestream broker fetch
 
-run: install ## start a local broker and a worker, replay the sample, print the events
+run: install ## start a local broker, a worker and the event service, replay the sample, print the events
 	$(BIN)/wirestream demo samples/articles.jsonl
 
 run-feeds: install ## like run, but poll the sample RSS/Atom/JSONL feeds from a local file server
 	$(BIN)/wirestream demo --feeds samples/feeds/local.toml
 
-stop: install ## stop the demo's worker and broker
+stop: install ## stop the demo's event service, worker and broker
 	$(BIN)/wirestream demo --stop
 
 lint: install ## ruff, mypy on pipeline/ and schemas/, and the layering check

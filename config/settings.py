@@ -52,6 +52,8 @@ class Settings:
     web_enabled: bool = True
     # 0.0.0.0 in a container, so the kubelet can reach /health and /ready
     web_host: str = "127.0.0.1"
+    # the event service (``wirestream events serve``)
+    events_port: int = 8070
     session_timeout_s: float = 10.0
     instance_id: str = ""
     topic_namespace: str = ""

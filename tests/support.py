@@ -68,3 +68,32 @@ def enriched_sample(now: Any) -> list[dict[str, Any]]:
 def expected() -> dict[str, Any]:
     """The sample's ground truth (samples/expected.json)."""
     return json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+def event_record(event_id: str, version: int, **changes: Any) -> dict[str, Any]:
+    """A valid ``event.v1`` record (the schema's example) with its id, version and changes.
+
+    Args:
+        event_id: the event id.
+        version: the version.
+        changes: fields to set (None removes the field).
+    """
+    import copy
+
+    import schemas
+
+    record = copy.deepcopy(schemas.load("event.v1")["examples"][0])
+    record.update(event_id=event_id, version=version, title=f"Story {event_id} v{version}")
+    for name, value in changes.items():
+        if value is None:
+            record.pop(name, None)
+        else:
+            record[name] = value
+    return record
+
+
+def hex_id(text: str) -> str:
+    """A deterministic 24-hex id (the form of article and merged-into ids) for a short name."""
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:24]

@@ -1,4 +1,5 @@
-"""Fail when an import goes the wrong way between the project's packages or forms a cycle.
+"""Fail when an import goes the wrong way between the project's packages or forms a cycle,
+or when the consumer library (``wirestream.consume``) imports the worker's stack.
 
 Every import counts: module level, inside functions and under ``TYPE_CHECKING``.
 """
@@ -25,6 +26,10 @@ FORBIDDEN = {
     "schemas": {"faust", "aiokafka", "kafka", "mode", "spacy"},
     "config": {"faust", "aiokafka", "kafka", "mode", "spacy"},
 }
+
+# what a downstream team imports: kafka-python, orjson, schemas and settings, nothing heavier
+LIBRARY = "wirestream.consume"
+LIBRARY_FORBIDDEN = {"faust", "aiokafka", "mode", "spacy", "aiohttp", "agents", "pipeline"}
 
 
 def modules(root: Path) -> dict[str, Path]:
@@ -82,6 +87,8 @@ def graph(root: Path) -> tuple[dict[str, set[str]], list[str]]:
                 problems.append(f"{where}:{line}: imports {target}")
             if first in ALLOWED and first != top and first not in ALLOWED[top]:
                 problems.append(f"{where}:{line}: imports {target} ({top} may not import {first})")
+            if (name + ".").startswith(LIBRARY + ".") and first in LIBRARY_FORBIDDEN:
+                problems.append(f"{where}:{line}: imports {target} ({LIBRARY} may not)")
             edges[name].update(m for m in (target, *submodules) if m in known and m != name)
     return edges, sorted(set(problems))
 

@@ -21,6 +21,7 @@ COMMANDS = (
     "status",
     "hostile",
     "chaos",
+    "events",
 )
 EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval", "disagreement_eval")
 

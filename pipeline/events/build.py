@@ -96,7 +96,7 @@ def build_event(
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
         "entities": _entities(members),
-        "topics": _topics(members),
+        "topics": event_topics(members),
         "first_seen": min(seen).isoformat() if seen else None,
         "last_seen": max(seen).isoformat() if seen else None,
         "article_count": len(members),
@@ -173,17 +173,31 @@ def _top_label(labels: dict[str, int]) -> str:
     return max(labels.items(), key=lambda kv: kv[1])[0]
 
 
-def _topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:
+def event_topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:
+    """An event's topics: the codes that at least half of its members published, scored by their
+    mean over all members (0 where absent), best first; ``[]`` when no code qualifies.
+
+    Each member's topics already passed that code's confidence threshold, so an event whose
+    members mostly abstain abstains too.
+
+    Args:
+        members: member snapshots (or articles) with ``topics``.
+        top: at most this many topics.
+    """
     totals: dict[str, float] = defaultdict(float)
+    votes: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
     for member in members:
         for topic in member.get("topics") or []:
             totals[topic["code"]] += float(topic["score"])
+            votes[topic["code"]] += 1
             names.setdefault(topic["code"], topic.get("label", topic["code"]))
-    averaged = sorted((-round(total / len(members), 4), code) for code, total in totals.items())
+    count = max(len(members), 1)
+    kept = sorted(
+        (-round(totals[code] / count, 4), code) for code in totals if 2 * votes[code] >= count
+    )
     return [
-        {"code": code, "label": names[code], "score": -negative}
-        for negative, code in averaged[:top]
+        {"code": code, "label": names[code], "score": -negative} for negative, code in kept[:top]
     ]
 
 

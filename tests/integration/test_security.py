@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from deploy.jars import JarDownloadError, ensure_jars
 from deploy.java import JavaNotFoundError, find_java
 from deploy.launch import FORMAT_JVM_OPTIONS, LOG_DIR, java_command
 from tests.integration.worker_proc import WorkerProcess
-from tests.support import SAMPLE
+from tests.support import SAMPLE, event_record
 from wirestream.commands.produce import read_lines
+from wirestream.consume import follow_events
 from wirestream.kafka import ensure_topics, producer, read_topic
 from wirestream.security import BrokerAccessError, check_access
 
@@ -284,6 +286,33 @@ def test_worker_processes_articles_over_sasl_ssl(
     assert sorted(orjson.loads(r.value)["raw_id"] for r in outputs) == sorted(
         orjson.loads(line)["id"] for line in lines
     )
+
+
+def test_the_consumer_library_follows_over_sasl_ssl_with_the_same_settings(
+    scram_broker: SecureBroker,
+) -> None:
+    env = {
+        "WIRESTREAM_TOPIC_NAMESPACE": f"follow-{uuid.uuid4().hex[:8]}.",
+        "WIRESTREAM_SECURITY_PROTOCOL": "SASL_SSL",
+        "WIRESTREAM_SASL_USERNAME": USER,
+        "WIRESTREAM_SASL_PASSWORD": PASSWORD,
+        "WIRESTREAM_SSL_CAFILE": scram_broker.cafile,
+    }
+    settings = Settings.from_env(env, broker=scram_broker.sasl_ssl)
+    ensure_topics(scram_broker.sasl_ssl, settings)
+    record = event_record("secure-event", 1)
+    with producer(scram_broker.sasl_ssl, security=ClientSecurity.from_settings(settings)) as client:
+        client.send(settings.topic_names.events, key=b"secure-event", value=orjson.dumps(record))
+    stop = threading.Event()
+    group = f"follow-{uuid.uuid4().hex[:8]}"
+    with follow_events(group_id=group, settings=settings, stop=stop, poll_timeout_s=0.2) as events:
+        assert next(events) == record
+        stop.set()
+    wrong = Settings.from_env({**env, "WIRESTREAM_SASL_PASSWORD": "nope"}, broker=settings.broker)
+    began = time.monotonic()
+    with pytest.raises(BrokerAccessError, match="authentication failed"):
+        follow_events(group_id=group, settings=wrong)
+    assert time.monotonic() - began < 5.0
 
 
 def test_producer_with_wrong_password_fails_fast(scram_broker: SecureBroker) -> None:

@@ -16,6 +16,7 @@ import orjson
 from config.settings import Settings
 from pipeline.stages import live_events
 from wirestream.commands.produce import read_lines
+from wirestream.events import background as event_service
 from wirestream.kafka import end_offsets, ensure_topics, producer, read_topic
 from wirestream.render import render_event
 from wirestream.workers import spawn_worker
@@ -42,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     broker_dir, worker_dir = settings.data_dir / "broker", settings.data_dir / "worker"
+    events_dir = settings.data_dir / "events"
     if args.stop:
+        stopped = event_service.stop(events_dir)
+        print(f"event service: {'stopped' if stopped else 'not running'}")
         stopped = _stop_worker(worker_dir)
         print(f"worker: {'stopped' if stopped else 'not running'}")
         print(f"broker: {'stopped' if broker.stop(broker_dir) else 'not running'}")
@@ -53,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     ensure_topics(info.bootstrap, settings)
     pid = _start_worker(worker_dir, info.bootstrap, settings)
     print(f"worker: pid {pid}, log {worker_dir / 'worker.log'}")
+    pid = event_service.start(events_dir, bootstrap=info.bootstrap, port=settings.events_port)
+    print(f"event service: pid {pid}, log {events_dir / 'events.log'}")
     names = settings.topic_names
     outputs = (names.articles, names.deadletter)
     before = end_offsets(info.bootstrap, outputs)
@@ -125,9 +131,15 @@ def _show(bootstrap: str, settings: Settings) -> int:
     records = read_topic(bootstrap, names.events, timeout_s=2.0)
     events = live_events([orjson.loads(r.value) for r in records])
     multi = [e for e in events if len(e["sources"]) > 1]
+    host = "127.0.0.1" if settings.web_host in ("", "0.0.0.0") else settings.web_host
+    base = f"http://{host}:{settings.events_port}"
     print(f"\n{len(events)} events ({len(multi)} with two or more sources):\n")
     for event in sorted(events, key=lambda e: (-len(e["sources"]), e["title"])):
-        print(render_event(event) + "\n")
+        print(render_event(event))
+        print(f"  page: {base}/events/{event['event_id']}\n")
+    listed = event_service.wait_for_events(base, {e["event_id"] for e in events})
+    state = "" if listed else " (still catching up: see its log)"
+    print(f"Event service: {base}/ — search, topics, live updates{state}")
     print(f"Raw records: wirestream tail {names.events} | {names.articles} | {names.deadletter}")
     print("Stop with: make stop")
     return 0

@@ -1,0 +1,1 @@
+"""``wirestream events serve``: events and articles in SQLite, a JSON API, a live page."""
