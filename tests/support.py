@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ import spacy
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "articles.jsonl"
 EXPECTED = ROOT / "samples" / "expected.json"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The shared development data next to the checkout; WIRESTREAM_SHARED_DATA points elsewhere
+# (a git worktree sits one level deeper).
+SHARED_DATA = Path(os.environ.get("WIRESTREAM_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 RULER_PATTERNS = [
     {"label": "PERSON", "pattern": "Vladimir Putin"},

@@ -12,8 +12,11 @@ class ClusterConfig:
 
     Args:
         window: events idle longer than this are evicted and no longer joined.
-        near_threshold: minimal estimated overlap of 5-word shingle sets for a near duplicate.
-        lsh_bands: LSH bands over the MinHash signature (rows = permutations / bands).
+        near_threshold: minimal estimated overlap coefficient of two bodies' word 3-shingle
+            sets for a near duplicate.
+        lsh_bands: LSH bands over the MinHash signature (rows = permutations // bands); 42
+            bands of 3 rows make a candidate of any pair whose shingle sets have a Jaccard
+            similarity of 0.5 with odds of 0.996.
         join_threshold: minimal event score to join an existing event.
         merge_threshold: minimal similarity of two live events' centroids to merge them.
         merge_article_threshold: minimal score of an article against a second live event for
@@ -31,8 +34,8 @@ class ClusterConfig:
     """
 
     window: timedelta = timedelta(days=7)
-    near_threshold: float = 0.7
-    lsh_bands: int = 32
+    near_threshold: float = 0.55
+    lsh_bands: int = 42
     join_threshold: float = 0.27
     merge_threshold: float = 0.65
     merge_article_threshold: float = 0.35

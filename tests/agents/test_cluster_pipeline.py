@@ -15,6 +15,7 @@ from agents.app import build_app
 from agents.eventbuilder import EventBuilder, records_executor, reset_memo
 from agents.pool import NlpPool
 from config.settings import Settings
+from pipeline.clustering.config import ClusterConfig
 from pipeline.clustering.decide import decide_batch
 from pipeline.clustering.index import CandidateIndex
 from pipeline.events.jobs import build_records
@@ -125,7 +126,10 @@ def _wired(
 def test_records_are_built_in_the_worker_when_the_records_process_dies() -> None:
     state: dict[str, Any] = {}
     _, jobs = decide_batch(
-        enriched_sample(FIXED_NOW), state=state, now=FIXED_NOW, index=CandidateIndex(bands=32)
+        enriched_sample(FIXED_NOW),
+        state=state,
+        now=FIXED_NOW,
+        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
     )
     expected = build_records(jobs, now=FIXED_NOW, memo=None)
     executor = records_executor()
@@ -149,7 +153,10 @@ def test_records_are_built_in_the_worker_when_the_records_process_dies() -> None
 def test_an_event_whose_record_fails_is_reported_and_the_others_are_built() -> None:
     state: dict[str, Any] = {}
     _, jobs = decide_batch(
-        enriched_sample(FIXED_NOW), state=state, now=FIXED_NOW, index=CandidateIndex(bands=32)
+        enriched_sample(FIXED_NOW),
+        state=state,
+        now=FIXED_NOW,
+        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
     )
     assert len(jobs) > 2  # precondition
     broken = dataclasses.replace(jobs[1], members=[None])  # type: ignore[list-item]

@@ -61,7 +61,9 @@ def test_minhash_is_datasketchs(words: list[str], num_perm: int, shingle_size: i
 
 def test_minhash_is_datasketchs_on_the_sample() -> None:
     for text in _sample_texts():
-        assert features.minhash_values(text) == _datasketch_minhash(text, 128, 5)
+        assert features.minhash_values(text) == _datasketch_minhash(
+            text, 128, features.SHINGLE_SIZE
+        )
 
 
 def _plain_term_vector(
@@ -88,7 +90,7 @@ def test_term_vector_and_features_match_the_plain_computation() -> None:
         assert features.term_vector(title, text, idf=idf, top_n=60) == expected
         found = features.article_features({"title": title, "text": text, "entities": []})
         assert found["terms"] == expected
-        assert found["minhash"] == _datasketch_minhash(text or title, 128, 5)
+        assert found["minhash"] == _datasketch_minhash(text or title, 128, features.SHINGLE_SIZE)
 
 
 # The patterns as they were before a leading lookahead made their scans faster.

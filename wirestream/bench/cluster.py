@@ -1,325 +1,141 @@
-"""`wirestream bench cluster`: the clustering stage alone with many live events in its state.
+"""`wirestream bench cluster`: the clustering stage alone with many live events in its state,
+on real features.
 
-Synthetic stories are written from a generated vocabulary; their features (and member
-snapshots) come from the production `article_features` / `member_snapshot`, computed once per
-process for a pool of base articles. Articles for the state and for the measurement are drawn
-from that pool with fresh names and terms (fixed per story, weighted like tf-idf so that common
-words weigh little) and a fresh MinHash, so that every prefilled event is distinct and index
-postings fill up the way a real stream fills them (common keys reach the posting cap, rare ones
-stay short). The state is built by the clusterer itself and its `CandidateIndex` kept with it.
+The articles are development texts (ECB+ events, BBC stories) with the entities the production
+NER finds in them (cached on disk), the production MinHash, terms and member snapshots, each
+story renamed so that 100k events stay distinct (`wirestream.bench.realcorpus`); event sizes
+are long-tailed and new stories join nothing (`wirestream.bench.clusterstream`). The state is
+built by the clusterer itself and its `CandidateIndex` kept with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import json
-import math
-import random
 import statistics
 import sys
 import time
+from collections import Counter
 from concurrent.futures import Executor, Future
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from agents.eventbuilder import build_in_worker, cpu_seconds, records_executor, reset_memo
 from agents.heap import HeapKeeper
 from pipeline.clustering.config import ClusterConfig
-from pipeline.clustering.decide import _cluster_one, cluster_batch, decide_batch, event_id_for
-from pipeline.clustering.eviction import evict
-from pipeline.clustering.features import article_features
+from pipeline.clustering.decide import cluster_batch, decide_batch, event_id_for
 from pipeline.clustering.index import CandidateIndex
-from pipeline.clustering.keys import event_key, is_event_key
-from pipeline.events.build import member_snapshot
+from pipeline.clustering.keys import article_key, is_event_key
+from wirestream.bench import clusterstream
+from wirestream.bench.clusterstream import NOW
+from wirestream.bench.corpus import ROOT
+from wirestream.bench.realcorpus import Corpus, load_corpus
 
-NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
-BASE_STORIES = 400
-ARTICLES_PER_STORY = 2
-_SYLLABLES = [
-    "ka",
-    "lo",
-    "mi",
-    "ran",
-    "tel",
-    "vos",
-    "dur",
-    "en",
-    "par",
-    "sil",
-    "gor",
-    "na",
-    "bre",
-    "ti",
-    "mun",
-    "hal",
-    "ced",
-    "ro",
-    "fin",
-    "ast",
-    "ul",
-    "zer",
-    "bo",
-    "qui",
-]
-_LABELS = ["PERSON", "PERSON", "GPE", "ORG", "ORG", "GPE", "PERSON"]
-_PREFIX = {"PERSON": "p", "GPE": "g", "ORG": "o"}
-
-
-def _word(rng: random.Random, syllables: int) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
 
 @functools.cache
-def vocabulary(size: int = 20000, seed: int = 7) -> tuple[str, ...]:
-    """Distinct pseudo-words, most common first (drawn with a Zipf-like law).
+def real_corpus(data: Path) -> Corpus:
+    """The pool of real articles under `data`, built once per process.
 
     Args:
-        size: number of words.
-        seed: generator seed.
+        data: the shared data folder.
     """
-    rng = random.Random(seed)
-    words: dict[str, None] = {}
-    while len(words) < size:
-        words[_word(rng, rng.choice((2, 3, 3, 4)))] = None
-    return tuple(words)
-
-
-def _zipf(rng: random.Random, size: int) -> int:
-    # Rank r has weight ~ 1/r: inverse-CDF of the continuous approximation.
-    return min(size - 1, int(size ** rng.random()) - 1)
-
-
-@functools.cache
-def _ranks() -> dict[str, int]:
-    return {word: rank for rank, word in enumerate(vocabulary())}
-
-
-def _reweighted(vector: dict[str, float], *, prefix: int) -> dict[str, float]:
-    """A swapped vector weighted like tf-idf: a common word weighs little, as it would in a real
-    article (without this, stories that drew common words joined into events of thousands)."""
-    ranks, size = _ranks(), len(vocabulary())
-    weights = {
-        key: w * math.log(2 + ranks.get(key[prefix:], size)) / math.log(2 + size)
-        for key, w in vector.items()
-    }
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    return {key: round(w / norm, 4) for key, w in ranked}
-
-
-def _pick(story: int, token: str) -> str:
-    """A vocabulary word chosen by (story, token): stable across the story's articles."""
-    digest = hashlib.blake2b(f"{story}:{token}".encode(), digest_size=8).digest()
-    share = int.from_bytes(digest) / 2**64
-    vocab = vocabulary()
-    return vocab[min(len(vocab) - 1, int(len(vocab) ** share) - 1)]
-
-
-def _story_article(
-    rng: random.Random, story: list[str], names: list[tuple[str, str]], n: int
-) -> dict[str, Any]:
-    """One synthetic article: sentences mixing story words, common words and names."""
-    vocab = vocabulary()
-    sentences = []
-    for _ in range(14):
-        picked = [
-            rng.choice(story) if rng.random() < 0.5 else vocab[_zipf(rng, len(vocab))]
-            for _ in range(rng.randint(12, 22))
-        ]
-        picked.insert(rng.randrange(len(picked)), rng.choice(names)[0])
-        sentences.append(" ".join(picked).capitalize() + ".")
-    text = " ".join(sentences)
-    entities = [
-        {
-            "name": name,
-            "label": label,
-            "count": max(1, text.count(name)),
-            "first_offset": max(0, text.find(name)),
-        }
-        for name, label in names
-    ]
-    url = f"https://bench{n % 50}.example/story/{n}"
-    return {
-        "article_id": hashlib.sha256(url.encode()).hexdigest()[:24],
-        "url": url,
-        "canonical_url": url,
-        "source": f"bench{n % 50}",
-        "title": " ".join(story[:6]).title(),
-        "text": text,
-        "published_at": None,
-        "ingested_at": NOW.isoformat(),
-        "language": "en",
-        "content_hash": hashlib.sha256(text.encode()).hexdigest()[:24],
-        "entities": entities,
-        "topics": [],
-        "origin": {"topic": "bench", "partition": 0, "offset": n},
-    }
-
-
-@functools.cache
-def base_pool(
-    stories: int = BASE_STORIES, seed: int = 11
-) -> tuple[tuple[dict[str, Any], ...], ...]:
-    """Base stories, each a tuple of articles with production features and snapshots.
-
-    Args:
-        stories: number of stories.
-        seed: generator seed.
-    """
-    rng = random.Random(seed)
-    vocab = vocabulary()
-    pool = []
-    for s in range(stories):
-        story = [vocab[_zipf(rng, len(vocab))] for _ in range(25)]
-        names = [
-            (_word(rng, 3).title() + " " + _word(rng, 3).title(), label)
-            for label in _LABELS[: rng.randint(3, len(_LABELS))]
-        ]
-        articles = []
-        for a in range(ARTICLES_PER_STORY):
-            article = _story_article(rng, story, names, s * ARTICLES_PER_STORY + a)
-            features = article_features(article)
-            features["snapshot"] = member_snapshot(article)
-            article["features"] = features
-            articles.append(article)
-        pool.append(tuple(articles))
-    return tuple(pool)
-
-
-def variant(base: dict[str, Any], *, story: int, serial: int) -> dict[str, Any]:
-    """A distinct article derived from a base one: the story's own names and terms
-    (same for every article of `story`), a unique id, URL, content hash and MinHash.
-
-    Args:
-        base: a base article with features.
-        story: the derived story number (names and term swaps are seeded by it).
-        serial: the derived article number (ids and MinHash are seeded by it).
-    """
-    features = dict(base["features"])
-    swap = {t: _pick(story, t) for t in features["terms"]}
-    terms = {swap.get(t, t): w for t, w in features["terms"].items()}
-    features["terms"] = _reweighted(terms, prefix=0)
-    entities = {f"{k[:2]}{_pick(story, k)}": w for k, w in features["entities"].items()}
-    features["entities"] = _reweighted(entities, prefix=2)
-    noise = random.Random(serial * 7919 + 1)
-    features["minhash"] = [*(noise.getrandbits(32) for _ in range(128)), 400]
-    url = f"https://bench{serial % 50}.example/v/{story}/{serial}"
-    article_id = hashlib.sha256(url.encode()).hexdigest()[:24]
-    features["snapshot"] = {**base["features"]["snapshot"], "article_id": article_id, "url": url}
-    return {
-        **base,
-        "article_id": article_id,
-        "url": url,
-        "canonical_url": url,
-        "content_hash": hashlib.sha256(url.encode()).hexdigest()[:24],
-        "features": features,
-        "origin": {"topic": "bench", "partition": 0, "offset": serial},
-    }
-
-
-def prefill(live_events: int, *, batch: int = 500) -> tuple[dict[str, Any], CandidateIndex]:
-    """A state holding `live_events` live events (one or two members each), and its index.
-
-    Built by `cluster_batch`'s own per-article step plus the version bump of its event records:
-    the same state, without building records nobody reads.
-
-    Args:
-        live_events: number of events.
-        batch: articles per `cluster_batch` call.
-    """
-    pool = base_pool(BASE_STORIES)
-    state: dict[str, Any] = {}
-    config = ClusterConfig()
-    index = CandidateIndex(bands=config.lsh_bands)
-    # Stories in chunks, so the generated articles never all sit in memory at once.
-    for first in range(0, live_events, batch):
-        articles = []
-        for story in range(first, min(first + batch, live_events)):
-            members = pool[story % len(pool)]
-            count = 2 if story % 3 == 0 else 1
-            articles += [
-                variant(members[i], story=story, serial=story * 4 + i) for i in range(count)
-            ]
-        evict(state, now=NOW, config=config, index=index)
-        touched: dict[str, None] = {}
-        for article in articles:
-            result, changed, _ = _cluster_one(
-                article, state=state, index=index, now=NOW, config=config
-            )
-            if changed:
-                touched[result["event_id"]] = None
-        for event_id in touched:
-            state[event_key(event_id)]["version"] += 1
-    return state, index
-
-
-def fresh_articles(
-    live_events: int, count: int, *, seed: int = 5, part: int = 0
-) -> list[dict[str, Any]]:
-    """Articles to measure: half follow-ups of live events, half new stories.
-
-    Args:
-        live_events: number of live events in the state (follow-ups pick among them).
-        count: number of articles.
-        seed: generator seed.
-        part: another part's articles (ids, URLs, new stories) never meet this part's.
-    """
-    pool = base_pool(BASE_STORIES)
-    rng = random.Random(seed)
-    out = []
-    for i in range(part * count, (part + 1) * count):
-        story = rng.randrange(live_events) if i % 2 == 0 else live_events + i
-        members = pool[story % len(pool)]
-        out.append(variant(members[-1], story=story, serial=10 * live_events + 4 * i + 3))
-    return out
+    return load_corpus(data)
 
 
 def run(
-    live_events: int, articles: int, *, batch: int = 100, records: Executor | None = None
+    live_events: int,
+    articles: int,
+    *,
+    corpus: Corpus,
+    batch: int = 100,
+    records: Executor | None = None,
 ) -> dict[str, Any]:
-    """Prefill a state with `live_events` events, then time `articles` fresh articles as the
-    cluster agent runs them (records built in `records` while the next batch is decided),
-    then as many other fresh articles in one process (`serial_*`, the old measure).
+    """Prefill a state with `live_events` planned events, then time `articles` fresh articles
+    as the cluster agent runs them (records built in `records` while the next batch is
+    decided), then as many other fresh articles in one process (`serial_*`).
 
     Args:
-        live_events: live events in the state before measuring.
+        live_events: events planned in the state before measuring.
         articles: fresh articles clustered per measure.
+        corpus: the pool of real articles.
         batch: articles per batch while measuring (as the agent batches).
         records: a one-process records pool (`agents.eventbuilder.records_executor`); None
             starts one for this run.
     """
     started = time.perf_counter()
-    state, index = prefill(live_events)
-    filled = time.perf_counter()
+    planned = clusterstream.plan(live_events, corpus)
+    filled = clusterstream.prefill(corpus, planned)
+    state, index = filled.state, filled.index
+    prefilled = time.perf_counter()
     # As the agent does after building its index: the prefilled heap leaves the collector.
     heap = HeapKeeper()
     heap.settle()
-    events_in_state = sum(is_event_key(key) for key in state)
+    shape = _state_shape(state)
     owned = records is None
     executor = records or records_executor()
     try:
         executor.submit(reset_memo).result()  # warm, and a cold memo as in one process
-        fresh = fresh_articles(live_events, articles)
+        fresh = clusterstream.fresh_articles(corpus, planned, articles)
         decided, _, piped = pipelined(
-            fresh, state=state, index=index, records=executor, batch=batch, heap=heap
+            [a for a, _ in fresh],
+            state=state,
+            index=index,
+            records=executor,
+            batch=batch,
+            heap=heap,
         )
     finally:
         if owned:
             executor.shutdown()
-    serial = _serial(fresh_articles(live_events, articles, part=1), state, index, batch, heap)
+    other = [a for a, _ in clusterstream.fresh_articles(corpus, planned, articles, part=1)]
+    serial = _serial(other, state, index, batch, heap)
     return {
         "live_events": live_events,
         "articles": articles,
         **_rates(articles, piped),
-        "joined": sum(a["event_id"] != event_id_for(a["article_id"]) for a in decided),
+        **_outcomes(fresh, decided, filled),
         "serial_articles_per_s": round(articles / serial["seconds"], 1),
         "serial_cpu_articles_per_s": round(articles / serial["cpu"], 1),
-        "prefill_seconds": round(filled - started, 1),
-        "events_in_state": events_in_state,
+        "prefill_seconds": round(prefilled - started, 1),
+        "prefill_articles": filled.articles,
+        **shape,
         "state_keys": len(state),
     }
+
+
+def _state_shape(state: dict[str, Any]) -> dict[str, Any]:
+    """Events in the state, and how many members the big ones hold."""
+    sizes = sorted((len(v["articles"]) for k, v in state.items() if is_event_key(k)), reverse=True)
+    return {
+        "events_in_state": len(sizes),
+        "events_50_plus": sum(size >= 50 for size in sizes),
+        "largest_events": sizes[:5],
+    }
+
+
+def _outcomes(
+    fresh: list[tuple[dict[str, Any], int | None]],
+    decided: list[dict[str, Any]],
+    filled: clusterstream.Filled,
+) -> dict[str, Any]:
+    """What the clusterer made of the fresh articles, read from the state after the run (merges
+    move articles): follow-ups in their story's event, new stories in an event they did not
+    open, near duplicates."""
+    counts: Counter[str] = Counter()
+    for (_, story), result in zip(fresh, decided, strict=True):
+        event_now = filled.state[article_key(result["article_id"])]["event_id"]
+        if story is None:
+            counts["new_stories"] += 1
+            counts["new_joined"] += event_now != event_id_for(result["article_id"])
+        else:
+            counts["follow_ups"] += 1
+            counts["follow_ups_joined"] += event_now in filled.story_events(story)
+        counts["near_duplicates"] += result["duplicate_kind"] == "near"
+    return dict(counts)
 
 
 def pipelined(
@@ -402,11 +218,19 @@ def add_bench_parser(bench_subparsers: Any) -> None:
     parser = bench_subparsers.add_parser(
         "cluster",
         help="clustering stage alone: articles/s with 10k and 100k live events",
-        description="Prefill a dict state with N live events through cluster_batch, then time "
-        "fresh articles (half follow-ups, half new stories) as the cluster agent runs them "
-        "(event records built in a second process while the next batch is decided), then "
-        "other fresh articles in one process (serial_*). Medians over --runs of wall-clock "
-        "and of each process's CPU time; the last line is a JSON object.",
+        description="Prefill a dict state with N live events of real articles (ECB+ and BBC "
+        "texts, production NER cached under ~/.cache/wirestream/bench, renamed per story; "
+        "long-tailed event sizes) through the clusterer, then time fresh articles (half "
+        "follow-ups of live events, half new stories) as the cluster agent runs them (event "
+        "records built in a second process while the next batch is decided), then other fresh "
+        "articles in one process (serial_*). Medians over --runs of wall-clock and of each "
+        "process's CPU time; the last line is a JSON object.",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help="folder with ecbplus/ and bbc_news/ (default: ../shared/data next to the repo)",
     )
     parser.add_argument(
         "--events",
@@ -426,12 +250,20 @@ def run_bench(args: argparse.Namespace) -> int:
     Args:
         args: parsed arguments of `bench cluster`.
     """
+    for name in ("ecbplus", "bbc_news"):
+        if not (args.data / name / "articles.jsonl").is_file():
+            sys.stderr.write(f"bench cluster: no {name}/articles.jsonl under {args.data}\n")
+            return 2
+    corpus = real_corpus(args.data)
     summary: dict[str, Any] = {"task": "bench_cluster", "articles": args.articles}
     costs = []
     records = records_executor()  # one records process for every run, its memo reset per run
     try:
         for events in args.events:
-            runs = [run(events, args.articles, records=records) for _ in range(max(args.runs, 1))]
+            runs = [
+                run(events, args.articles, corpus=corpus, records=records)
+                for _ in range(max(args.runs, 1))
+            ]
             for result in runs:
                 sys.stdout.write(json.dumps(result) + "\n")
             label = _label(events)

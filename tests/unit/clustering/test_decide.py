@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,9 +17,10 @@ from pipeline.clustering.features import article_features
 from pipeline.clustering.index import CandidateIndex
 from pipeline.clustering.members import kept_members
 from pipeline.clustering.similarity import candidates
+from tests.support import SHARED_DATA
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 
 # Our own fixture texts: two earthquakes (same kind, different place and year) and a
 # rehab story, each told by several outlets in different words.
@@ -227,7 +227,7 @@ def test_ecbplus_bcubed_f1() -> None:
     records = clustering.load_records(path)
     articles = clustering.enrich(records, clustering.model_entities())
     report = clustering.evaluate(records, articles, seeds=[0])
-    assert report["bcubed_f1"] >= 0.86, report
+    assert report["bcubed_f1"] >= 0.88, report  # measured 0.9092 (seed 0)
 
 
 @pytest.mark.pure
@@ -298,17 +298,42 @@ def test_latest_year_counts_and_a_shared_background_year_does_not() -> None:
     assert latest_year_signal(undated["features"]["years"], event) == 0
 
 
+# (article years, event's latest-year counts, members, expected signal): usual means counted
+# for at least max(1, a quarter of the members)
+LATEST_YEAR_CASES = [
+    ([], {"2023": 5.0}, 5, 0),  # an undated article says nothing
+    (["2023"], {}, 5, 0),  # nor does an event whose members name no year
+    (["2023"], {"2023": 2.0}, 5, 1),  # 2 of 5 members: usual
+    (["2019", "2023"], {"2023": 2.0}, 5, 1),  # an older year is background
+    (["2023"], {"2019": 3.0}, 5, -1),  # the event's usual latest year is another one
+    (["2023"], {"2023": 1.0, "2019": 4.0}, 8, -1),  # 1 of 8 is not usual, 2019 is
+    (["2023"], {"2023": 1.0}, 8, 0),  # no usual year at all: no signal
+    (["2024"], {"2023": 0.5}, 1, 0),  # a count under one is never usual
+]
+
+
 @pytest.mark.pure
-@given(
-    st.lists(st.sampled_from(["1999", "2019", "2023", "2024"]), max_size=3),
-    st.dictionaries(st.sampled_from(["1999", "2019", "2023"]), st.floats(0, 6), max_size=3),
-    st.integers(1, 12),
-)
-def test_latest_year_signal_is_the_usual_latest_years_rule(
-    article_years: list[str], latest: dict[str, float], members: int
+@pytest.mark.parametrize(("years", "latest", "members", "signal"), LATEST_YEAR_CASES)
+def test_latest_year_signal_cases(
+    years: list[str], latest: dict[str, float], members: int, signal: int
 ) -> None:
     from pipeline.clustering.similarity import latest_year_signal
 
-    usual = {y for y, c in latest.items() if c >= max(1.0, 0.25 * members)}
-    expected = 0 if not article_years or not usual else 1 if max(article_years) in usual else -1
-    assert latest_year_signal(article_years, {"latest": latest, "n": members}) == expected
+    assert latest_year_signal(years, {"latest": latest, "n": members}) == signal
+
+
+@pytest.mark.pure
+@given(
+    st.lists(st.sampled_from(["1999", "2019", "2023", "2024"]), min_size=1, max_size=4),
+    st.dictionaries(st.sampled_from(["1999", "2019", "2023"]), st.floats(0, 6), max_size=3),
+    st.integers(1, 12),
+)
+def test_only_the_latest_year_of_an_article_counts(
+    years: list[str], latest: dict[str, float], members: int
+) -> None:
+    from pipeline.clustering.similarity import latest_year_signal
+
+    event = {"latest": latest, "n": members}
+    assert latest_year_signal(years, event) == latest_year_signal([max(years)], event)
+    # the article's latest year counted by every member is always usual
+    assert latest_year_signal(years, {**event, "latest": {**latest, max(years): members}}) == 1

@@ -17,6 +17,7 @@ from pipeline.clustering.decide import cluster_batch
 from pipeline.clustering.dedup import jaccard_estimate, resemblance
 from pipeline.clustering.features import article_features, minhash_values
 from pipeline.clustering.index import CandidateIndex, band_chunks
+from wirestream.evaluation import copyedit
 
 pytestmark = pytest.mark.pure
 
@@ -146,14 +147,23 @@ def test_url_duplicate_with_a_new_id_is_a_url_duplicate() -> None:
 @given(
     seed=st.integers(0, 10_000),
     edits=st.sets(
-        st.sampled_from(["dateline", "footer", "trim", "headline", "spacing"]), min_size=1
+        st.sampled_from(
+            ["dateline", "footer", "trim", "headline", "spacing", "words", "clauses", "local"]
+        ),
+        min_size=1,
     ),
 )
 def test_syndicated_copy_is_a_near_or_exact_duplicate(seed: int, edits: set[str]) -> None:
     rng = random.Random(seed)
-    text = story(rng, 20)
+    text = "\n\n".join(story(rng, 5) for _ in range(4))
     title = "Harbour council approves budget"
     copy_text = text
+    if "words" in edits:  # one word in ten cut, changed or followed by another
+        copy_text = copyedit.edit_words(copy_text, 0.1, rng)
+    if "clauses" in edits:
+        copy_text = copyedit.reorder_clauses(copy_text, rng)
+    if "local" in edits:
+        copy_text = copyedit.local_paragraph(title, copy_text, rng)[1]
     if "trim" in edits:
         copy_text = copy_text.rsplit(". ", 2)[0] + "."
     if "dateline" in edits:
@@ -168,6 +178,39 @@ def test_syndicated_copy_is_a_near_or_exact_duplicate(seed: int, edits: set[str]
     out = run([original, syndicated])
     assert out[1]["duplicate_of"] == original["article_id"]
     assert out[1]["duplicate_kind"] in {"near", "content"}
+
+
+# Our own texts: one event written up twice independently, sharing a 25-word quote.
+QUOTE = (
+    '"We will rebuild the bridge stone by stone, and we will do it before the winter '
+    'floods return to the valley," the mayor said.'
+)
+FIRST_REPORT = (
+    "Engineers began clearing the collapsed Alder Street bridge on Monday, three days after "
+    "flood water undermined its central pier. Traffic between the two halves of Marlow is "
+    "being sent over the railway crossing, which adds about twenty minutes to most trips. "
+    + QUOTE
+    + " The regional transport office has promised a temporary footbridge within a fortnight "
+    "and an assessment of the other river crossings by the end of the month."
+)
+SECOND_REPORT = (
+    "Marlow residents face long detours after the Alder Street bridge gave way last Friday. "
+    "Shop owners on the north bank say customers have stopped coming since the collapse, "
+    "and the school bus now leaves half an hour earlier. "
+    + QUOTE
+    + " Council staff said divers would inspect the remaining piers this week before any "
+    "decision about rebuilding is taken."
+)
+
+
+def test_independent_reports_sharing_a_quote_are_not_duplicates() -> None:
+    first = make("https://a.example/bridge", "Bridge clearing begins", FIRST_REPORT)
+    second = make("https://b.example/marlow", "Detours in Marlow", SECOND_REPORT)
+    assert run([first, second])[1]["duplicate_of"] is None
+    edited = copyedit.edit_words(FIRST_REPORT, 0.1, random.Random(7))
+    copy = make("https://c.example/bridge", "Bridge clearing begins", edited)
+    out = run([first, second, copy])
+    assert (out[1]["duplicate_of"], out[2]["duplicate_of"]) == (None, first["article_id"])
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -230,7 +273,8 @@ def test_band_chunks_are_stable_and_per_band() -> None:
 
 def test_index_keeps_articles_sharing_bands_in_order_and_forgets_them() -> None:
     values = minhash_values("one two three four five six seven eight nine ten")
-    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
+    bands = ClusterConfig().lsh_bands
+    index = CandidateIndex(bands=bands)
     for n, article_id in enumerate(("a", "b", "c")):
         index.add_article(article_id, {"event_id": "e", "seq": n, "minhash": values})
     assert index.near_candidates(values) == ["a", "b", "c"]
@@ -239,7 +283,7 @@ def test_index_keeps_articles_sharing_bands_in_order_and_forgets_them() -> None:
     assert index.near_candidates(values) == ["b"]
     assert all(
         band == {key: "b"}
-        for band, key in zip(index.lsh, band_chunks(values, bands=32), strict=True)
+        for band, key in zip(index.lsh, band_chunks(values, bands=bands), strict=True)
     )
     index.remove_article("b", {"minhash": values})
     assert index.near_candidates(values) == [] and not any(index.lsh)

@@ -15,7 +15,7 @@ from pipeline.clustering.index import CandidateIndex
 from pipeline.clustering.members import kept_members
 from pipeline.events.build import build_event
 from tests.support import enriched_sample
-from wirestream.bench import cluster as bench
+from wirestream.bench import synthetic as bench
 
 pytestmark = pytest.mark.pure
 

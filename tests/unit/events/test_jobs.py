@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 
 from agents.eventbuilder import records_executor, reset_memo
+from pipeline.clustering.config import ClusterConfig
 from pipeline.clustering.decide import cluster_batch, decide_batch
 from pipeline.clustering.index import CandidateIndex
 from pipeline.events.jobs import EventJob, build_records
 from tests.unit.clustering.test_digest import _stream
 from wirestream.bench import cluster as bench
+from wirestream.bench import synthetic
 
 pytestmark = pytest.mark.pure
 
@@ -23,7 +25,7 @@ NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "BASE_STORIES", 12)
+    monkeypatch.setattr(synthetic, "BASE_STORIES", 12)
 
 
 def _batches() -> list[list[dict[str, Any]]]:
@@ -33,7 +35,7 @@ def _batches() -> list[list[dict[str, Any]]]:
 
 def _serial(batches: list[list[dict[str, Any]]]) -> list[tuple[Any, Any]]:
     state: dict[str, Any] = {}
-    index = CandidateIndex(bands=32)
+    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
     return [
         cluster_batch(batch, state=state, now=NOW + timedelta(minutes=i), index=index)
         for i, batch in enumerate(copy.deepcopy(batches))
@@ -45,7 +47,7 @@ def test_jobs_built_after_every_later_batch_give_the_serial_records() -> None:
     serial = _serial(batches)
     assert sum(len(events) for _, events in serial) > len(batches)  # precondition: records
     state: dict[str, Any] = {}
-    index = CandidateIndex(bands=32)
+    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
     decided, jobs, frozen = [], [], []
     for i, batch in enumerate(copy.deepcopy(batches)):
         done, more = decide_batch(batch, state=state, now=NOW + timedelta(minutes=i), index=index)
@@ -63,7 +65,7 @@ def test_jobs_built_after_every_later_batch_give_the_serial_records() -> None:
 def test_a_big_event_summary_comes_from_the_memo_only_when_its_members_match() -> None:
     batches = _batches()
     state: dict[str, Any] = {}
-    index = CandidateIndex(bands=32)
+    index = CandidateIndex(bands=ClusterConfig().lsh_bands)
     jobs = []
     for i, batch in enumerate(copy.deepcopy(batches)):
         jobs += decide_batch(batch, state=state, now=NOW + timedelta(minutes=i), index=index)[1]
@@ -74,9 +76,9 @@ def test_a_big_event_summary_comes_from_the_memo_only_when_its_members_match() -
 
 
 def test_the_bench_pipelined_measure_builds_the_serial_records() -> None:
-    state, index = bench.prefill(60)
-    again, index_again = bench.prefill(60)
-    fresh = bench.fresh_articles(60, 80)
+    state, index = synthetic.prefill(60)
+    again, index_again = synthetic.prefill(60)
+    fresh = synthetic.fresh_articles(60, 80)
     executor = records_executor()
     try:
         executor.submit(reset_memo).result()
@@ -98,7 +100,7 @@ def test_the_bench_pipelined_measure_builds_the_serial_records() -> None:
 
 
 def test_a_founding_record_ignores_the_memo_of_an_evicted_namesake() -> None:
-    snapshots = [a["features"]["snapshot"] for story in bench.base_pool(12) for a in story]
+    snapshots = [a["features"]["snapshot"] for story in synthetic.base_pool(12) for a in story]
     members = [
         dict(s, article_id=f"{n:024x}", source=f"outlet{n}") for n, s in enumerate(snapshots[:10])
     ]

@@ -13,8 +13,9 @@ from pipeline.nlp.aliases import canonical_alias, clean_surface, strip_honorific
 from pipeline.nlp.entities import entity_mentions, extract_entities
 from pipeline.nlp.model import add_gazetteer, default_model_name, load_model
 from pipeline.nlp.truecase import truecase
+from tests.support import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
+DATA = SHARED_DATA
 TESTA = DATA / "conll2003" / "eng.testa"
 
 PATTERNS = [
@@ -215,7 +216,7 @@ def test_eval_on_testa_slice(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert 45 <= report["n_sentences"] <= 50
     assert report["n_predicted"] > 0 and report["n_gold"] > 0
-    assert 0.5 < report["f1"] <= 1.0
+    assert report["f1"] >= 0.88, report  # measured 0.91 with the shipped model
     assert set(report["per_type"]) == {"PER", "LOC", "ORG", "MISC"}
 
 
