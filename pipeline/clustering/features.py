@@ -18,7 +18,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.artifacts import MODELS_DIR
 
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
+# Body words in the lead: news states the event's own who, what and where first, background later.
+LEAD_WORDS = 80
 IDF_PATH = MODELS_DIR / "cluster" / "idf.json"
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -171,7 +173,8 @@ def _permutations(num_perm: int) -> Any:
 
 
 def term_vector(title: str, text: str, *, idf: Mapping[str, float], top_n: int) -> dict[str, float]:
-    """L2-normalized sublinear tf-idf vector, title terms counted twice, top_n terms kept.
+    """L2-normalized sublinear tf-idf vector, title terms and the body's first `LEAD_WORDS`
+    words counted twice, top_n terms kept.
 
     Args:
         title: the headline.
@@ -188,7 +191,9 @@ def _term_vector(
     """`term_vector` of a text whose `words` are given."""
     both = f"{title} {text}"
     counts = Counter(term_tokens(title) * 2)
-    counts.update(_content_words(text_words))
+    lead = _content_words(text_words[:LEAD_WORDS])
+    counts.update(lead + lead)
+    counts.update(_content_words(text_words[LEAD_WORDS:]))
     counts.update(numbers(both))
     counts.update(month_days(both))
     unseen = idf.get("", 10.0)
