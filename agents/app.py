@@ -103,6 +103,10 @@ def build_app(
         web_stats_enabled=False,
         web_graph_enabled=False,
         web_metrics_enabled=False,
+        # /table serves table contents and /router the workers' addresses to anyone who can
+        # reach WEB_PORT; no view here routes by table key, so both stay off.
+        web_tables_enabled=False,
+        web_router_enabled=False,
         stream_recovery_delay=0.0,
         **broker_credentials(ClientSecurity.from_settings(settings)),
     )

@@ -22,7 +22,7 @@ COMMANDS = (
     "hostile",
     "chaos",
 )
-EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval")
+EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval", "disagreement_eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

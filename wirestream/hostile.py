@@ -207,7 +207,13 @@ def _story(rng: random.Random) -> tuple[str, str]:
     return title.format(**slots), body.format(**slots)
 
 
-def _article(rng: random.Random, **fields: Any) -> dict[str, Any]:
+def story_article(rng: random.Random, **fields: Any) -> dict[str, Any]:
+    """A valid raw article told from the generator's templates; ``fields`` replace its own.
+
+    Args:
+        rng: the random source.
+        fields: field values to set.
+    """
     title, body = _story(rng)
     outlet = rng.choice(_OUTLETS)
     record = {
@@ -237,12 +243,12 @@ def _splice(data: bytes, insert: bytes, rng: random.Random) -> bytes:
 
 def good(rng: random.Random) -> bytes:
     """A valid, realistic article (own text)."""
-    return _dump(_article(rng), rng)
+    return _dump(story_article(rng), rng)
 
 
 def invalid_utf8(rng: random.Random) -> bytes:
     """A valid article with invalid UTF-8 sequences spliced in."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     for _ in range(rng.randint(1, 3)):
         data = _splice(data, rng.choice(_INVALID_UTF8), rng)
     return data
@@ -250,27 +256,27 @@ def invalid_utf8(rng: random.Random) -> bytes:
 
 def overlong_utf8(rng: random.Random) -> bytes:
     """Overlong encodings of ASCII (``/``, NUL) inside a string."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     return data.replace(b'"title": "', b'"title": "' + rng.choice(_OVERLONG), 1)
 
 
 def surrogate_bytes(rng: random.Random) -> bytes:
     """UTF-16 surrogates encoded as 3-byte sequences (CESU-8), which UTF-8 forbids."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     return data.replace(b'"body": "', b'"body": "' + rng.choice(_SURROGATE_BYTES), 1)
 
 
 def escaped_surrogate(rng: random.Random) -> bytes:
     """Lone surrogate escapes such as ``"\\ud800"`` in a JSON string."""
     field = rng.choice(("title", "body", "source", "url"))
-    record = _article(rng)
+    record = story_article(rng)
     record[field] = str(record[field]) + rng.choice(("\ud800", "\udfff", "\udc00x", "\ud83d"))
     return json.dumps(record).encode("ascii")
 
 
 def truncated_json(rng: random.Random) -> bytes:
     """A valid article cut short."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     return data[: rng.randrange(1, len(data) - 1)]
 
 
@@ -281,20 +287,20 @@ def deep_json(rng: random.Random) -> bytes:
     nested = opener * depth + b"1" + closer * depth * rng.choice((0, 1))
     if rng.random() < 0.5:
         return nested
-    return _dump(_article(rng), rng)[:-1] + b', "extra": ' + nested + b"}"
+    return _dump(story_article(rng), rng)[:-1] + b', "extra": ' + nested + b"}"
 
 
 def nan_infinity(rng: random.Random) -> bytes:
     """``NaN`` / ``Infinity`` literals, which JSON does not have."""
     literal = rng.choice((b"NaN", b"Infinity", b"-Infinity", b"nan", b"inf"))
-    data = _dump(_article(rng, published_at=0), rng)
+    data = _dump(story_article(rng, published_at=0), rng)
     return data.replace(b'"published_at": 0', b'"published_at": ' + literal, 1)
 
 
 def huge_numbers(rng: random.Random) -> bytes:
     """Integers and floats far outside 64 bits in date and id fields."""
     value = rng.choice(("9" * 400, "1e308", "-1e308", "1e-400", str(2**70), str(-(2**64)), "-0"))
-    record = _dump(_article(rng, published_at=0, id=0), rng)
+    record = _dump(story_article(rng, published_at=0, id=0), rng)
     field = rng.choice((b'"published_at": 0', b'"id": 0'))
     return record.replace(field, field[:-1] + value.encode(), 1)
 
@@ -302,7 +308,7 @@ def huge_numbers(rng: random.Random) -> bytes:
 def wrong_types(rng: random.Random) -> bytes:
     """One field with a type the raw schema does not allow."""
     field = rng.choice(sorted(_WRONG_TYPES))
-    return _dump(_article(rng, **{field: rng.choice(_WRONG_TYPES[field])}), rng)
+    return _dump(story_article(rng, **{field: rng.choice(_WRONG_TYPES[field])}), rng)
 
 
 def not_an_object(rng: random.Random) -> bytes:
@@ -312,7 +318,7 @@ def not_an_object(rng: random.Random) -> bytes:
 
 def duplicate_keys(rng: random.Random) -> bytes:
     """The same key twice; the second (good or bad) value wins."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     field = rng.choice(_FIELDS)
     extra = json.dumps({field: rng.choice(("", None, "http://other.example/x", 7))})[1:-1]
     return data[:-1] + b", " + extra.encode() + b"}"
@@ -320,7 +326,7 @@ def duplicate_keys(rng: random.Random) -> bytes:
 
 def huge_body(rng: random.Random) -> bytes:
     """A 10 MB body: far over the 1 MiB message limit."""
-    record = _dump(_article(rng, body=""), rng)
+    record = _dump(story_article(rng, body=""), rng)
     chunk = b"<p>" + rng.choice(_STORIES)[1].encode() + b"</p>"
     filler = chunk * (HUGE_BYTES // len(chunk) + 1)
     return record.replace(b'"body": ""', b'"body": "' + filler[:HUGE_BYTES] + b'"', 1)
@@ -329,23 +335,23 @@ def huge_body(rng: random.Random) -> bytes:
 def over_max_body_chars(rng: random.Random) -> bytes:
     """Clean text over 200,000 characters but under 1 MiB of bytes."""
     sentence = rng.choice(_STORIES)[1] + " "
-    return _dump(_article(rng, body=sentence * (210_000 // len(sentence) + 1)), rng)
+    return _dump(story_article(rng, body=sentence * (210_000 // len(sentence) + 1)), rng)
 
 
 def over_max_bytes(rng: random.Random) -> bytes:
     """Just over 1 MiB, mostly in a field that is ignored."""
-    return _dump(_article(rng, padding="x" * (1024 * 1024 + rng.randint(0, 5000))), rng)
+    return _dump(story_article(rng, padding="x" * (1024 * 1024 + rng.randint(0, 5000))), rng)
 
 
 def long_title(rng: random.Random) -> bytes:
     """Titles over the 1,000-character limit, raw or once cleaned."""
     title = rng.choice(("Headline ", "<b>x</b>", "&amp;")) * rng.randint(300, 3000)
-    return _dump(_article(rng, title=title), rng)
+    return _dump(story_article(rng, title=title), rng)
 
 
 def html_scripts(rng: random.Random) -> bytes:
     """Script, style, comments and event handlers around (or instead of) the text."""
-    record = _article(rng)
+    record = story_article(rng)
     parts = [rng.choice(_SCRIPT) for _ in range(rng.randint(1, 6))]
     if rng.random() < 0.7:
         parts.insert(rng.randrange(len(parts) + 1), f"<p>{record['body']}</p>")
@@ -356,7 +362,7 @@ def html_scripts(rng: random.Random) -> bytes:
 
 def html_entities(rng: random.Random) -> bytes:
     """Valid, invalid and dangerous character references in title and body."""
-    record = _article(rng)
+    record = story_article(rng)
     for field in ("title", "body"):
         words = str(record[field]).split(" ")
         for _ in range(rng.randint(1, 8)):
@@ -370,7 +376,7 @@ def deep_html(rng: random.Random) -> bytes:
     depth = rng.randint(500, 5000)
     tag = rng.choice(("div", "span", "b", "section", "blockquote"))
     body = f"<{tag}>" * depth + "text" + f"</{tag}>" * depth * rng.choice((0, 1))
-    return _dump(_article(rng, body=body), rng)
+    return _dump(story_article(rng, body=body), rng)
 
 
 def _sprinkle(text: str, alphabet: str, rng: random.Random, count: int) -> str:
@@ -382,7 +388,7 @@ def _sprinkle(text: str, alphabet: str, rng: random.Random, count: int) -> str:
 
 def invisible_chars(rng: random.Random) -> bytes:
     """Zero-width characters inside words, or making up a whole field."""
-    record = _article(rng)
+    record = story_article(rng)
     for field in ("title", "body", "source"):
         record[field] = _sprinkle(str(record[field]), _INVISIBLE, rng, rng.randint(1, 40))
     if rng.random() < 0.3:
@@ -392,7 +398,7 @@ def invisible_chars(rng: random.Random) -> bytes:
 
 def bidi_overrides(rng: random.Random) -> bytes:
     """Right-to-left overrides and isolates in title, source, authors and URL path."""
-    record = _article(rng)
+    record = story_article(rng)
     for field in ("title", "source", "body"):
         record[field] = _sprinkle(str(record[field]), _BIDI, rng, rng.randint(1, 6))
     record["authors"] = [_sprinkle(a, _BIDI, rng, 2) for a in record["authors"]]
@@ -402,7 +408,7 @@ def bidi_overrides(rng: random.Random) -> bytes:
 
 def control_chars(rng: random.Random) -> bytes:
     """Escaped C0/C1 control characters in every string field."""
-    record = _article(rng)
+    record = story_article(rng)
     for field in ("title", "body", "source", "language", "id"):
         record[field] = _sprinkle(str(record[field]), _CONTROLS, rng, rng.randint(1, 10))
     return _dump(record, rng)
@@ -410,14 +416,14 @@ def control_chars(rng: random.Random) -> bytes:
 
 def raw_control_chars(rng: random.Random) -> bytes:
     """Unescaped control bytes inside JSON strings, which JSON forbids."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     control = bytes([rng.choice((0, 1, 7, 8, 11, 12, 27, 31))])
     return data.replace(b'"title": "', b'"title": "' + control, 1)
 
 
 def null_bytes(rng: random.Random) -> bytes:
     """NUL in every field: escaped in JSON, or raw at the edges of the message."""
-    record = _article(rng)
+    record = story_article(rng)
     for field in ("url", "title", "body", "source", "language", "id", "published_at"):
         record[field] = _sprinkle(str(record[field]), "\x00", rng, rng.randint(1, 3))
     record["authors"] = ["\x00", "A\x00B"]
@@ -429,7 +435,7 @@ def empty_values(rng: random.Random) -> bytes:
     """Empty messages, objects and strings."""
     field = rng.choice(("title", "body", "url", "source", "language", "id", "authors"))
     empty: Any = [] if field == "authors" else ""
-    record = _dump(_article(rng, **{field: empty}), rng)
+    record = _dump(story_article(rng, **{field: empty}), rng)
     return rng.choice((b'""', b"{}", b"[]", b"\xef\xbb\xbf", b'{"":""}', record, record))
 
 
@@ -437,29 +443,29 @@ def whitespace_only(rng: random.Random) -> bytes:
     """Titles or bodies made only of (unicode) whitespace."""
     blank = "".join(rng.choice(" \t\r\u00a0\u2002\u2003\u3000\u2028\u2029\u0085") for _ in range(9))
     field = rng.choice(("title", "body", "source", "language"))
-    return _dump(_article(rng, **{field: blank}), rng)
+    return _dump(story_article(rng, **{field: blank}), rng)
 
 
 def bad_urls(rng: random.Random) -> bytes:
     """Bad schemes, hosts, ports, userinfo, IDNA and invisible characters in the URL."""
-    return _dump(_article(rng, url=rng.choice(_BAD_URLS)), rng)
+    return _dump(story_article(rng, url=rng.choice(_BAD_URLS)), rng)
 
 
 def bad_dates(rng: random.Random) -> bytes:
     """Dates in the future, before 1990, absurd or unparseable."""
-    return _dump(_article(rng, published_at=rng.choice(_BAD_DATES)), rng)
+    return _dump(story_article(rng, published_at=rng.choice(_BAD_DATES)), rng)
 
 
 def bom(rng: random.Random) -> bytes:
     """Byte-order marks: one in front (allowed), two, or inside the JSON."""
-    data = _dump(_article(rng), rng)
+    data = _dump(story_article(rng), rng)
     mark = b"\xef\xbb\xbf"
     return rng.choice((mark + data, mark * 2 + data, data[:1] + mark + data[1:], data + mark))
 
 
 def crlf(rng: random.Random) -> bytes:
     """Carriage returns between tokens and escaped CRLF inside strings."""
-    record = _article(rng)
+    record = story_article(rng)
     record["body"] = str(record["body"]).replace(". ", ".\r\n", 2)
     record["title"] = str(record["title"]) + "\r\n"
     return _dump(record, rng).replace(b", ", b",\r ")
@@ -472,7 +478,7 @@ def random_bytes(rng: random.Random) -> bytes:
 
 def mutated(rng: random.Random) -> bytes:
     """A valid article with a few random bytes flipped, dropped or repeated."""
-    data = bytearray(_dump(_article(rng), rng))
+    data = bytearray(_dump(story_article(rng), rng))
     for _ in range(rng.randint(1, 4)):
         at = rng.randrange(len(data))
         action = rng.randrange(3)

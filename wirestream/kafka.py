@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 import time
@@ -146,6 +147,27 @@ def run_with_deadline(call: Callable[[], T], *, deadline_s: float, what: str) ->
     raise value
 
 
+# kafka-python's admin client logs its whole configuration, SASL password included, at DEBUG.
+_CONFIG_LOGGERS = ("kafka.admin.client",)
+
+
+def admin_client(bootstrap: str, *, security: ClientSecurity, **config: Any) -> Any:
+    """A kafka-python `KafkaAdminClient` whose start-up never logs the password.
+
+    Args:
+        bootstrap: bootstrap servers.
+        security: SASL/TLS settings.
+        config: extra admin client settings.
+    """
+    from kafka.admin import KafkaAdminClient
+
+    for name in _CONFIG_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+    return KafkaAdminClient(bootstrap_servers=bootstrap, **{**security.kafka_python(), **config})
+
+
 def topic_specs(settings: Any) -> dict[str, tuple[int, dict[str, str]]]:
     """Every topic the pipeline uses: name -> (partitions, configs). Matches agents/topology.py.
 
@@ -177,14 +199,14 @@ def ensure_topics(
         replication: replication factor for new topics (default: the settings').
         security: SASL/TLS settings (default: the settings').
     """
-    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
     replication = replication or getattr(settings, "replication_factor", 1)
-    admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap,
+    admin = admin_client(
+        bootstrap,
+        security=security or ClientSecurity.from_settings(settings),
         client_id="wirestream-topics",
-        **(security or ClientSecurity.from_settings(settings)).kafka_python(),
     )
     try:
         existing = set(admin.list_topics())

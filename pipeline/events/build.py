@@ -1,7 +1,7 @@
 """Event records: the compact snapshot kept per member, and the full event built from them.
 
-The summary and title come from `pipeline.events.summary`; this module numbers the sources and
-gathers entities, topics, times and disagreements.
+The summary comes from `pipeline.events.summary` and the title from `pipeline.events.titles`;
+this module numbers the sources and gathers entities, topics, times, disagreements and updates.
 """
 
 from __future__ import annotations
@@ -11,9 +11,15 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline.events.disagreements import extract_facts, find_disagreements, source_numbers
+from pipeline.events import titles
+from pipeline.events.disagreements import (
+    FACTS_VERSION,
+    compare_facts,
+    extract_facts,
+    source_numbers,
+)
 from pipeline.events.sentences import split_sentences
-from pipeline.events.summary import LEAD_SENTENCES, lead_terms, solo_lead, summarize, title
+from pipeline.events.summary import LEAD_SENTENCES, competing, lead_terms, solo_lead, summarize
 
 MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
@@ -36,7 +42,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
     snapshot = {
         "article_id": article.get("article_id"),
         "source": article.get("source"),
-        "url": article.get("url") or article.get("canonical_url"),
+        # The canonical URL: no userinfo, no tracking parameters, every odd character encoded.
+        "url": article.get("canonical_url") or article.get("url"),
         "title": article.get("title") or "",
         "published_at": article.get("published_at"),
         "ingested_at": article.get("ingested_at"),
@@ -52,8 +59,10 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
             for t in (article.get("topics") or [])[:MAX_TOPICS]
         ],
         "facts": extract_facts(text, entities, sentences=split),
+        "facts_v": FACTS_VERSION,
     }
     snapshot["solo"] = solo_lead(snapshot)
+    snapshot["headline"] = titles.member_headline(snapshot)
     return snapshot
 
 
@@ -78,21 +87,25 @@ def build_event(
     numbers = source_numbers(members)
     summary, scores = summarize(event_id, members, numbers, memo)
     seen = _seen_times(members)
-    return {
+    disagreements, updates = compare_facts(members, numbers=numbers)
+    record = {
         "event_id": event_id,
         "version": version,
-        "title": title(members, scores),
+        "title": titles.pick(members, competing(members, numbers), scores, summary),
         "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
         "entities": _entities(members),
-        "topics": _topics(members),
+        "topics": event_topics(members),
         "first_seen": min(seen).isoformat() if seen else None,
         "last_seen": max(seen).isoformat() if seen else None,
         "article_count": len(members),
-        "disagreements": find_disagreements(members, numbers=numbers),
+        "disagreements": disagreements,
         "updated_at": _utc(now).isoformat(),
     }
+    if updates:
+        record["updates"] = updates
+    return record
 
 
 def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str, Any]]:
@@ -160,17 +173,31 @@ def _top_label(labels: dict[str, int]) -> str:
     return max(labels.items(), key=lambda kv: kv[1])[0]
 
 
-def _topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:
+def event_topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:
+    """An event's topics: the codes that at least half of its members published, scored by their
+    mean over all members (0 where absent), best first; ``[]`` when no code qualifies.
+
+    Each member's topics already passed that code's confidence threshold, so an event whose
+    members mostly abstain abstains too.
+
+    Args:
+        members: member snapshots (or articles) with ``topics``.
+        top: at most this many topics.
+    """
     totals: dict[str, float] = defaultdict(float)
+    votes: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
     for member in members:
         for topic in member.get("topics") or []:
             totals[topic["code"]] += float(topic["score"])
+            votes[topic["code"]] += 1
             names.setdefault(topic["code"], topic.get("label", topic["code"]))
-    averaged = sorted((-round(total / len(members), 4), code) for code, total in totals.items())
+    count = max(len(members), 1)
+    kept = sorted(
+        (-round(totals[code] / count, 4), code) for code in totals if 2 * votes[code] >= count
+    )
     return [
-        {"code": code, "label": names[code], "score": -negative}
-        for negative, code in averaged[:top]
+        {"code": code, "label": names[code], "score": -negative} for negative, code in kept[:top]
     ]
 
 

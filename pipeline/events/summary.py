@@ -86,6 +86,17 @@ def summarize(
     return summary, scores
 
 
+def competing(members: list[dict[str, Any]], numbers: list[int]) -> list[int]:
+    """The members whose lead sentences compete for the summary (and whose headlines for the
+    title), in arrival order.
+
+    Args:
+        members: member snapshots in arrival order.
+        numbers: each member's source number.
+    """
+    return _chosen(members, numbers)
+
+
 def _chosen(members: list[dict[str, Any]], numbers: list[int]) -> list[int]:
     """The members whose lead sentences compete for the summary, in arrival order."""
     originals = [i for i, m in enumerate(members) if not m.get("duplicate_of")]
@@ -251,17 +262,3 @@ def _merge(sentences: list[_Sentence], claims: list[set[int]]) -> list[_Group]:
             lead_of[index] = len(groups)
             groups.append(_Group(sentence, index, set(sentence.support), sentence.centrality))
     return groups
-
-
-def title(members: list[dict[str, Any]], scores: dict[int, list[float]]) -> str:
-    titled = [i for i, m in enumerate(members) if m.get("title") and not m.get("duplicate_of")]
-    titled = titled or [i for i, m in enumerate(members) if m.get("title")]
-    if not titled:
-        return ""
-    best = max(titled, key=lambda i: (_mean_top(scores.get(i, [])), -i))
-    return str(members[best]["title"])
-
-
-def _mean_top(values: list[float], top: int = 3) -> float:
-    chosen = sorted(values, reverse=True)[:top]
-    return sum(chosen) / len(chosen) if chosen else 0.0

@@ -42,12 +42,23 @@ _ANCHOR_WORDS = {
     **dict.fromkeys(["exploded", "explosion", "blast"], "explosion"),
     "landfall": "landfall",
 }
-# "left" and "leaves" only count as departures when a place or "for" follows ("left China").
+# Phrases whose words vary: "reached Accra", "flew into Lima", "began his two-day visit".
+_PHRASES = {
+    "arrival": r"(?:reached|got to)(?=\s+(?:[A-Z]|the\s+(?:[A-Z]|capital|city|airport|island)))"
+    r"|flew\s+(?:into|in\s+to|in)\b|stepped\s+off\s+(?:the|his|her|their|a)\s+plane"
+    r"|began\s+(?:his|her|their|its|a|the)\s+(?:[\w-]+\s+){0,3}?(?:visit|trip|tour|stay)",
+    # "left" and "leaves" only count as departures when a place or "for" follows ("left China").
+    "departure": r"(?:left|leaves)(?=\s+(?:[A-Z]|for\b|the\b))",
+}
 _ANCHOR = re.compile(
-    r"\b(?:(?:left|leaves)(?=\s+(?:[A-Z]|for\b|the\b))|touched down|"
+    r"\b(?:"
+    + "|".join(f"(?P<{name}>{pattern})" for name, pattern in _PHRASES.items())
+    + "|touched down|"
     + "|".join(w for w in _ANCHOR_WORDS if w not in {"left", "leaves", "touched down"})
     + r")\b"
 )
+_NEIGHBOUR = {"evening": "night", "night": "evening"}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
@@ -71,16 +82,36 @@ _JOINER = re.compile(r"\s*,?\s*(?:(?:on|at|in|the|of|this|local)\s+)*")
 _PARTS = {"tonight": "night", "overnight": "night", "dawn": "morning", "dusk": "evening"}
 _MOD_PARTS = {"early": ["morning", "night"], "late": ["afternoon", "evening", "night"]}
 _RELATIVE = re.compile(
+    r"(?:\b(?P<q>(?i:less than|more than|fewer than|under|over|nearly|almost|about|around|some"
+    r"|just over|just under))\s+)?"
     r"\b(?P<n>\d+|(?i:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+"
     r"(?P<unit>(?i:hour|day|week|month))s?\s+(?P<dir>(?i:after|before))\s+(?P<ref>[^,;.:()]+)"
 )
 _UNIT_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.0}
+# What a qualified span allows, as factors of its amount: "less than a week" is (0, 7) days.
+_SPAN_RANGES = {
+    "less than": (0.0, 1.0),
+    "fewer than": (0.0, 1.0),
+    "under": (0.0, 1.0),
+    "just under": (0.7, 1.0),
+    "nearly": (0.7, 1.0),
+    "almost": (0.7, 1.0),
+    "more than": (1.0, 1e9),
+    "over": (1.0, 1e9),
+    "just over": (1.0, 1.3),
+    "about": (0.7, 1.3),
+    "around": (0.7, 1.3),
+    "some": (0.7, 1.3),
+}
 _GAP_BEFORE, _GAP_AFTER = 6, 4  # words allowed between an anchor and its time expression
 _GAP_RELATIVE = 10  # "arrived ... in the capital, four days after" spans a clause
 
 
 def event_anchors(sentence: str) -> list[tuple[str, int, int]]:
-    return [(_ANCHOR_WORDS[m.group()], m.start(), m.end()) for m in _ANCHOR.finditer(sentence)]
+    return [
+        (m.lastgroup or _ANCHOR_WORDS[m.group()], m.start(), m.end())
+        for m in _ANCHOR.finditer(sentence)
+    ]
 
 
 def time_facts(
@@ -233,13 +264,31 @@ def _day_parts(norm: dict[str, Any]) -> set[str]:
 
 def times_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["day"] and b["day"] and a["day_kind"] == b["day_kind"] and a["day"] != b["day"]:
-        return False
+        apart = _days_apart(a["day"], b["day"]) if a["day_kind"] == "date" else None
+        if a["tz"] and b["tz"] and a["tz"] != b["tz"]:
+            # Late Monday in GMT is Tuesday in Jakarta: named zones may shift the day by one.
+            return _weekdays_apart(a["day"], b["day"]) <= 1 if apart is None else apart <= 1
+        # Dates more than two days apart tell of two incidents (an earlier quake), not of
+        # sources that disagree on one.
+        return apart is not None and apart > 2
     if a["tz"] != b["tz"]:
         return True  # clocks in different time zones cannot be compared by text
     if a["clock"] is not None and b["clock"] is not None and not _clocks_close(a, b):
         return False
     parts_a, parts_b = _day_parts(a), _day_parts(b)
+    # "Thursday night" and "Thursday evening" both name 9 p.m.: the two overlap.
+    parts_a |= {_NEIGHBOUR[p] for p in parts_a if p in _NEIGHBOUR}
     return not (parts_a and parts_b and not parts_a & parts_b)
+
+
+def _weekdays_apart(a: str, b: str) -> int:
+    gap = abs(_WEEKDAYS.index(a) - _WEEKDAYS.index(b))
+    return min(gap, 7 - gap)
+
+
+def _days_apart(a: str, b: str) -> int:
+    (month_a, day_a), (month_b, day_b) = (map(int, key.split("-")) for key in (a, b))
+    return abs((month_a - month_b) * 31 + day_a - day_b)
 
 
 def _clocks_close(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -253,8 +302,11 @@ def _span_norm(match: re.Match[str], ref: str) -> dict[str, Any]:
     count = match.group("n").lower()
     amount = float(count) if count.isdigit() else float(NUMBER_WORDS.get(count, 1))
     unit = match.group("unit").lower()
+    low, high = _SPAN_RANGES.get((match.group("q") or "").lower(), (1.0, 1.0))
+    days = amount * _UNIT_DAYS[unit]
     return {
-        "days": amount * _UNIT_DAYS[unit],
+        "days": days,
+        "range": [days * low, days * high],
         "unit": unit,
         "dir": match.group("dir").lower(),
         "ref": sorted(sentence_terms(ref)),
@@ -265,7 +317,9 @@ def spans_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
     # Spans only compare when measured from the same thing ("after Trump left").
     if a["dir"] != b["dir"] or not set(a["ref"]) & set(b["ref"]):
         return True
-    return bool(a["days"] == b["days"])
+    low_a, high_a = a.get("range") or (a["days"], a["days"])
+    low_b, high_b = b.get("range") or (b["days"], b["days"])
+    return bool(low_a <= high_b and low_b <= high_a)
 
 
 def time_field(kind: str, facts: list[Fact]) -> str:

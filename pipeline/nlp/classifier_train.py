@@ -1,176 +1,200 @@
-"""Labelled topic data: readers for AG News CSV, BBC News JSONL and generic labelled JSONL."""
+"""Training the topic classifier: weak labels from seed words, logistic models, thresholds."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import html
 import json
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.nlp.classifier import TOPIC_LABELS, TopicClassifier, train
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 
-AG_CODES = {
-    "1": "medtop:11000000",  # World: international affairs, mostly politics and conflict
-    "2": "medtop:15000000",
-    "3": "medtop:04000000",
-    "4": "medtop:13000000",
-}
-NAME_CODES = {
-    "world": "medtop:11000000",
-    "politics": "medtop:11000000",
-    "sports": "medtop:15000000",
-    "sport": "medtop:15000000",
-    "business": "medtop:04000000",
-    "economy": "medtop:04000000",
-    "sci/tech": "medtop:13000000",
-    "tech": "medtop:13000000",
-    "science": "medtop:13000000",
-    "technology": "medtop:13000000",
-    "entertainment": "medtop:01000000",
-    "arts": "medtop:01000000",
-} | {name: code for code, name in TOPIC_LABELS.items()}
-BBC_LABELS = frozenset({"business", "entertainment", "politics", "sport", "tech"})
-_AG_ENTITY = re.compile(r" ?#(\d+);")
-_BACKSLASHES = re.compile(r"\\+")
+from pipeline.artifacts import MODELS_DIR
+from pipeline.nlp.classifier import FeatureSpec, TopicClassifier, hashed_counts, seed_columns, weigh
+from pipeline.nlp.topic_data import Example
+
+SEEDS_FILE = MODELS_DIR / "topics" / "seeds.json"
+# Codes the shipped model knows: the five with dataset classes and five taught by ECB+ and seeds.
+MODEL_CODES = [f"medtop:{n:02d}000000" for n in (1, 2, 3, 4, 6, 7, 11, 13, 15, 16)]
+UNKNOWN, NEGATIVE, POSITIVE = -1, 0, 1
 
 
-@dataclass(frozen=True)
-class Example:
-    """One labelled text; ``group`` ties exact duplicates together for cross-validation."""
-
-    text: str
-    code: str
-    dataset: str
-    group: str
-
-
-def article_text(title: str, body: str) -> str:
-    """The classifier's input for an article, as enrichment builds it.
+def load_seeds(path: Path = SEEDS_FILE) -> dict[str, Any]:
+    """Read the seed lexicon (``seeds`` per code, ``prior_codes``, ``definitions``).
 
     Args:
-        title: the headline.
-        body: the article text.
+        path: the JSON file.
     """
-    return f"{title}\n\n{body}" if title else body
+    return dict(json.loads(path.read_text()))
 
 
-def label_code(label: str) -> str:
-    """Map a label (IPTC code, IPTC name, AG or BBC class name) to an IPTC code.
+def relabel(hits: dict[str, float], candidates: Sequence[str]) -> str:
+    """The code a class covering several codes teaches for one text: the preferred one unless
+    another candidate's seed words clearly dominate (at least 2 hits, 1 more than any other).
 
     Args:
-        label: the label as written in a dataset.
+        hits: seed-word hits per code in the text.
+        candidates: the class's codes, preferred first.
     """
-    if label.startswith("medtop:"):
-        return label
-    code = NAME_CODES.get(label.strip().lower())
-    if code is None:
-        raise ValueError(f"unknown topic label: {label!r}")
-    return code
+    ranked = sorted(candidates, key=lambda code: -hits.get(code, 0.0))
+    best, preferred = ranked[0], candidates[0]
+    runner_up = hits.get(ranked[1], 0.0) if len(ranked) > 1 else 0.0
+    top = hits.get(best, 0.0)
+    if best != preferred and top >= 2 and top - runner_up >= 1 and top > hits.get(preferred, 0):
+        return best
+    return preferred
 
 
-def clean_ag(field: str) -> str:
-    """Undo AG News escapes: a backslash marks a line break, ``' #36;'`` is ``&#36;``.
+def targets(examples: Sequence[Example], codes: Sequence[str], hits: np.ndarray) -> np.ndarray:
+    """Training target per example and code: 1, 0 or -1 (unknown, left out of that code's model).
 
-    Args:
-        field: a title or description from the CSV.
-    """
-    text = _BACKSLASHES.sub(" ", field)
-    text = _AG_ENTITY.sub(_entity, text)
-    return " ".join(html.unescape(text).split())
-
-
-def _entity(match: re.Match[str]) -> str:
-    number = int(match.group(1))
-    # 128-159 were written as Windows-1252 code points (e.g. #151; is an em dash)
-    if 128 <= number < 160:
-        return bytes([number]).decode("cp1252", errors="replace")
-    return chr(number) if number < 0x110000 else ""
-
-
-def read_ag_news(path: Path) -> list[Example]:
-    """Read AG News CSV rows ``"class","title","description"``.
-
-    Args:
-        path: the CSV file.
-    """
-    examples = []
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.reader(handle):
-            if len(row) < 3 or row[0].strip() not in AG_CODES:
-                raise ValueError(f"{path}: not an AG News row: {row[:1]!r}")
-            title, body = clean_ag(row[1]), clean_ag(row[2])
-            code = AG_CODES[row[0].strip()]
-            examples.append(Example(article_text(title, body), code, "ag_news", _digest(body)))
-    return examples
-
-
-def read_labelled_jsonl(path: Path, *, dataset: str | None = None) -> list[Example]:
-    """Read JSONL with ``label`` and either ``text`` or ``title`` + ``body``/``text``.
-
-    BBC News (``label``, ``title``, ``text``) is one case of this format.
-
-    Args:
-        path: the JSONL file.
-        dataset: name for the examples (default: ``bbc_news`` for BBC labels, else the
-            file's parent folder name).
-    """
-    rows = []
-    for number, line in enumerate(_lines(path), start=1):
-        record = json.loads(line)
-        if not isinstance(record, dict) or "label" not in record:
-            raise ValueError(f"{path}:{number}: a record needs a 'label'")
-        body = str(record.get("body") or record.get("text") or "")
-        text = article_text(str(record.get("title") or ""), body)
-        if not text.strip():
-            raise ValueError(f"{path}:{number}: empty text")
-        rows.append((text, str(record["label"]), _digest(body)))
-    # BBC's own label names mark its data wherever the file lives (its head then applies)
-    bbc = bool(rows) and {label for _, label, _ in rows} <= BBC_LABELS
-    name = dataset or ("bbc_news" if bbc else path.parent.name or path.stem)
-    return [Example(text, label_code(label), name, group) for text, label, group in rows]
-
-
-def read_examples(path: Path) -> list[Example]:
-    """Read either format, chosen by the file extension (``.csv`` is AG News).
-
-    Args:
-        path: a ``.csv`` or ``.jsonl`` file.
-    """
-    return read_ag_news(path) if path.suffix.lower() == ".csv" else read_labelled_jsonl(path)
-
-
-def _lines(path: Path) -> Iterable[str]:
-    with path.open(encoding="utf-8") as handle:
-        yield from (line for line in handle if line.strip())
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
-
-
-def train_examples(
-    examples: Sequence[Example], *, weights: dict[str, float] | None = None, **options: Any
-) -> TopicClassifier:
-    """Train on several datasets: one head each, each teaching only the codes it uses.
+    Editor labels make every listed code positive. A dataset class with several candidate codes
+    teaches one of them (:func:`relabel`); its other candidates are unknown.
 
     Args:
         examples: labelled examples.
-        weights: optional weight per dataset name (default 1).
-        options: passed to :func:`pipeline.nlp.classifier.train`.
+        codes: the model's codes.
+        hits: seed-word hits per example and code (raw counts), columns as ``codes``.
     """
-    spaces: dict[str, set[str]] = {}
-    for example in examples:
-        spaces.setdefault(example.dataset, set()).add(example.code)
-    return train(
-        [e.text for e in examples],
-        [e.code for e in examples],
-        datasets=[e.dataset for e in examples],
-        label_spaces=[spaces[e.dataset] for e in examples],
-        sample_weight=[(weights or {}).get(e.dataset, 1.0) for e in examples],
-        **options,
-    )
+    index = {code: i for i, code in enumerate(codes)}
+    out = np.zeros((len(examples), len(codes)), dtype=np.int8)
+    for row, example in enumerate(examples):
+        known = [c for c in example.codes if c in index]
+        if example.editor or len(known) < 2:
+            out[row, [index[c] for c in known]] = POSITIVE
+            continue
+        taught = relabel(dict(zip(codes, hits[row], strict=True)), known)
+        out[row, [index[c] for c in known]] = UNKNOWN
+        out[row, index[taught]] = POSITIVE
+    return out
+
+
+def fit(
+    counts: sp.csr_matrix, target: np.ndarray, weights: np.ndarray, *, c: float, min_df: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One L2 logistic model per code on tf-idf of the hashed counts; unknowns left out.
+
+    Args:
+        counts: hashed counts of the training texts.
+        target: ``(texts, codes)`` of 1, 0, -1.
+        weights: weight per text.
+        c: inverse regularization strength.
+        min_df: drop columns seen in fewer texts.
+
+    Returns:
+        columns kept, their idf, coefficients ``(codes, columns)``, intercepts.
+    """
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    columns = np.flatnonzero(df >= min_df)
+    idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df[columns])) + 1.0).astype(np.float32)
+    features = weigh(counts[:, columns], idf)
+    coef = np.zeros((target.shape[1], len(columns)), dtype=np.float32)
+    intercept = np.full(target.shape[1], -10.0, dtype=np.float32)  # never taught: never emitted
+    for j in range(target.shape[1]):
+        known = target[:, j] != UNKNOWN
+        labels = target[known, j] == POSITIVE
+        if labels.all() or not labels.any():
+            continue
+        model = LogisticRegression(C=c, solver="liblinear")
+        model.fit(features[known], labels, sample_weight=weights[known])
+        coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+    return columns, idf, coef, intercept
+
+
+def fit_thresholds(
+    scores: np.ndarray,
+    examples: Sequence[Example],
+    codes: Sequence[str],
+    *,
+    wrong_cost: float = 1.0,
+) -> np.ndarray:
+    """Per code, the threshold its best-scored texts must reach to be published: the one that
+    maximizes right minus ``wrong_cost`` x wrong publications, summed over the datasets that can
+    express the code (some example lists it), each dataset weighted by 1 / its size.
+
+    Args:
+        scores: out-of-fold scores ``(examples, codes)``.
+        examples: the examples scored (their ``codes`` say what is right).
+        codes: the model's codes.
+        wrong_cost: what a wrong topic costs next to a right one (an abstention costs 0).
+    """
+    right = np.array([[code in e.codes for code in codes] for e in examples])
+    datasets = np.array([e.dataset for e in examples])
+    best, confidence = scores.argmax(axis=1), scores.max(axis=1)
+    grid = np.round(np.arange(0.0, 0.976, 0.025), 3)
+    thresholds = np.zeros(len(codes), dtype=np.float32)
+    for j in range(len(codes)):
+        # a dataset whose labels cannot say this code cannot tell whether it is right
+        names = sorted(set(datasets[right[:, j]].tolist()))
+        gains = []
+        for value in grid:
+            published = (best == j) & (confidence >= value)
+            gain = 0.0
+            for name in names:
+                hits = right[published & (datasets == name), j]
+                gain += (hits.sum() - wrong_cost * (~hits).sum()) / (datasets == name).sum()
+            gains.append(gain)
+        thresholds[j] = grid[int(np.argmax(gains))]  # ties: the lowest threshold
+    return thresholds
+
+
+def train_examples(
+    examples: Sequence[Example],
+    *,
+    weights: dict[str, float] | None = None,
+    c: float = 10.0,
+    min_df: int = 2,
+    spec: FeatureSpec | None = None,
+    seed_weight: float = 2.0,
+    calibration_folds: int = 3,
+    wrong_cost: float = 1.5,
+    seeds: dict[str, Any] | None = None,
+) -> TopicClassifier:
+    """Train on labelled examples and calibrate each code's threshold on out-of-fold scores.
+
+    Args:
+        examples: labelled examples (several datasets; ``group`` keeps twins in one fold).
+        weights: optional weight per dataset name (default 1).
+        c: inverse regularization strength.
+        min_df: drop n-grams seen in fewer texts (keeps the artifact small).
+        spec: feature settings.
+        seed_weight: logit per ``log(1 + hits)`` of a prior code's seed words.
+        calibration_folds: folds for the out-of-fold scores (below 2: thresholds stay 0.5).
+        wrong_cost: what a wrong topic costs next to a right one (thresholds).
+        seeds: the seed lexicon (default: ``pipeline/models/topics/seeds.json``).
+    """
+    spec = spec or FeatureSpec()
+    lexicon = seeds if seeds is not None else load_seeds()
+    # codes only listed as second choices (one ECB+ cluster's labour) are too rare to learn
+    codes = sorted(set(MODEL_CODES) | {e.code for e in examples})
+    counts = hashed_counts([e.text for e in examples], spec)
+    hits = np.asarray((counts @ seed_columns(lexicon["seeds"], codes, spec)).todense())
+    target = targets(examples, codes, hits)
+    weight = np.array([(weights or {}).get(e.dataset, 1.0) for e in examples], dtype=np.float64)
+    prior = {code: lexicon["seeds"][code] for code in lexicon.get("prior_codes", [])}
+    options: dict[str, Any] = {
+        "codes": codes,
+        "spec": spec,
+        "seeds": prior,
+        "seed_weight": seed_weight,
+    }
+
+    def model_on(rows: np.ndarray) -> TopicClassifier:
+        columns, idf, coef, intercept = fit(
+            counts[rows], target[rows], weight[rows], c=c, min_df=min_df
+        )
+        # stored as float16: a round trip through save/load is exact
+        coef = coef.astype(np.float16).astype(np.float32)
+        return TopicClassifier(columns=columns, idf=idf, coef=coef, intercept=intercept, **options)
+
+    model = model_on(np.arange(len(examples)))
+    if calibration_folds >= 2:
+        scores = np.zeros((len(examples), len(codes)), dtype=np.float32)
+        splitter = GroupKFold(n_splits=calibration_folds)
+        for rows, held in splitter.split(counts, groups=[e.group for e in examples]):
+            scores[held] = model_on(rows).scores([examples[i].text for i in held])
+        model.thresholds = fit_thresholds(scores, examples, codes, wrong_cost=wrong_cost)
+    return model

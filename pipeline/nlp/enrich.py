@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from pipeline.clustering.features import article_features
 from pipeline.events.build import member_snapshot
+from pipeline.nlp.classifier import topic_text
 from pipeline.nlp.entities import extract_entities
 
 NLP_LANGUAGES = frozenset({"en"})
@@ -65,7 +66,7 @@ def _enrich_all(
     entities = dict(
         zip(_ids(nlp_articles), extract_entities(nlp, texts, batch_size=batch_size), strict=True)
     )
-    headed = [f"{a['title']}\n\n{a['text']}" for a in nlp_articles]
+    headed = [topic_text(a["title"], a["text"]) for a in nlp_articles]
     topics = dict(
         zip(_ids(nlp_articles), classifier.classify(headed) if headed else [], strict=True)
     )

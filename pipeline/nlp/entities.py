@@ -115,7 +115,8 @@ def canonicalize(mentions: list[Mention]) -> list[dict[str, Any]]:
 
 
 def _is_real(mention: Mention, noise: list[tuple[int, int]]) -> bool:
-    if not _HAS_WORD.search(mention["text"]):
+    # A name never runs across a paragraph break: such a span is a model error.
+    if not _HAS_WORD.search(mention["text"]) or "\n" in mention["text"]:
         return False
     return not any(start < mention["end"] and mention["start"] < end for start, end in noise)
 

@@ -21,9 +21,11 @@ __all__ = [
     "body_to_text",
     "clean_chars",
     "clean_line",
+    "clean_token",
     "content_hash",
     "html_to_text",
     "looks_like_html",
+    "plain_text",
     "strip_citations",
     "tidy_whitespace",
 ]
@@ -73,11 +75,19 @@ _HTML_HINT = re.compile(
 )
 _TAG = re.compile(r"<!--|<(/?)([a-z][a-z0-9:-]*)([^<>]*)")
 _WORD_SPLIT = re.compile(r"[\s_\-]+")
-# Zero-width and invisible formatting characters that split words for NLP.
-# Zero-width and soft-hyphen marks, and bidi controls (display spoofing in downstream UIs).
+# Every format character (Unicode category Cf): zero-width marks and soft hyphens that split
+# words for NLP, bidi controls that spoof display, tag characters that hide text.
 _INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
 )
+# "<" then a letter, "/", "!" or "?": what an HTML parser reads as the start of markup.
+_TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
+_NO_BRACKETS = str.maketrans("", "", "<>")
+# Rounds of "parse markup away or decode one level of entities" before giving up on a field.
+MAX_UNESCAPE_ROUNDS = 8
 # C0/C1 controls except tab and newline; lone surrogates cannot reach here after decoding.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SOURCE_BREAKS = re.compile(r"[\n\r\f\v]")
@@ -247,6 +257,8 @@ def strip_citations(text: str) -> str:
 def body_to_text(body: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
     """Turn a raw body (HTML, escaped HTML or plain text) into the clean text NLP sees.
 
+    The result is plain text: no markup is left, whatever order of escaping the input used.
+
     Args:
         body: the raw body from the feed.
         max_depth: deepest element nesting accepted (see `html_to_text`).
@@ -258,25 +270,65 @@ def body_to_text(body: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
         # Feeds often carry HTML escaped once more ("&lt;p&gt;").
         if looks_like_html(text):
             text = html_to_text(text, max_depth=max_depth)
-    return strip_citations(clean_chars(text))
+    # Unlisted tags and markup escaped twice or more survive the above: cleaned per paragraph.
+    lines = (_plain(line, max_depth=max_depth) for line in clean_chars(text).splitlines())
+    return strip_citations("\n".join(lines))
 
 
 def clean_line(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
-    """Clean a single-line field such as a title or an author name.
+    """Clean a single-line field such as a title or an author name into plain text.
 
     Args:
-        text: raw field, may contain tags or entities.
+        text: raw field, may contain tags or entities, escaped any number of times.
         max_depth: deepest element nesting accepted (see `html_to_text`).
     """
-    if looks_like_html(text):
-        markup_depth(text, limit=max_depth)
-        tree = LexborHTMLParser(f"<p>{text}</p>")
-        for node in tree.css("script,style"):  # these cannot nest, so no freed children
-            node.decompose()
-        text = tree.text(deep=True, separator="")
-    else:
-        text = html.unescape(text)
-    return " ".join(clean_chars(text).split())
+    return " ".join(plain_text(text, max_depth=max_depth).split())
+
+
+def plain_text(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> str:
+    """Remove markup however many times it was escaped; what is left is text, not HTML.
+
+    Each round drops invisible and control characters (they can hide a tag), then parses
+    the markup away if any shows, else decodes one level of entities, until nothing changes.
+    A "<" still starting markup after `MAX_UNESCAPE_ROUNDS` is followed by a space.
+
+    Args:
+        text: one field or paragraph.
+        max_depth: deepest element nesting accepted (see `html_to_text`).
+    """
+    return _plain(clean_chars(text), max_depth=max_depth)
+
+
+def _plain(text: str, *, max_depth: int) -> str:
+    # `text` has been through clean_chars; so is whatever a round makes of it.
+    for _ in range(MAX_UNESCAPE_ROUNDS):
+        if _TAG_LIKE.search(text):
+            text = clean_chars(_markup_text(text, max_depth=max_depth))
+            continue
+        if "&" not in text:
+            return text
+        decoded = html.unescape(text)
+        if decoded == text:
+            return text
+        text = clean_chars(decoded)
+    return _TAG_LIKE.sub(lambda match: "< " + match.group(0)[1:], text)
+
+
+def clean_token(text: str) -> str:
+    """Clean a short id-like field (a producer's id, a raw date): one plain line, no brackets.
+
+    Args:
+        text: the raw value as text.
+    """
+    return " ".join(clean_chars(text).translate(_NO_BRACKETS).split())
+
+
+def _markup_text(markup: str, *, max_depth: int) -> str:
+    markup_depth(markup, limit=max_depth)
+    tree = LexborHTMLParser(f"<p>{markup}</p>")
+    for node in tree.css("script,style"):  # these cannot nest, so no freed children
+        node.decompose()
+    return tree.text(deep=True, separator="")
 
 
 def content_hash(text: str) -> str:

@@ -186,7 +186,7 @@ def _build(
     )
     return {
         "article_id": article_id,
-        "url": raw["url"].strip(),
+        "url": urls.received_url(raw["url"]),
         "canonical_url": canonical,
         "source": _source(raw.get("source"), canonical, limits=limits),
         "title": title,
@@ -201,7 +201,7 @@ def _build(
         "authors": _authors(raw.get("authors"), limits=limits),
         "content_hash": text.content_hash(body_text),
         "origin": origin_of(message),
-        "raw_id": None if raw.get("id") is None else str(raw["id"]),
+        "raw_id": _raw_id(raw.get("id")),
     }
 
 
@@ -246,7 +246,12 @@ def _published(
         moment, now=now, future_skew=limits.future_skew, oldest_plausible=limits.oldest_plausible
     )
     published = utc_iso(moment) if moment is not None and status == "ok" else None
-    return published, dates.raw_date_text(value), status
+    return published, text.clean_token(dates.raw_date_text(value)) or None, status
+
+
+def _raw_id(value: str | int | None) -> str | None:
+    # Passed through for tracing, but written by strangers like every other field.
+    return None if value is None else text.clean_token(str(value)) or None
 
 
 def _source(raw_source: str | None, canonical: str, *, limits: Limits) -> str:

@@ -45,6 +45,11 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = "/:@!$'()*,;-._~"
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+# Not allowed raw in a URL, or invisible: controls, spaces, format and separator characters.
+_UNSAFE_IN_URL = re.compile(
+    '[\x00-\x20\x7f-\xa0"<>\\\\^`{|}\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e'
+    "\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 
 
 class InvalidURL(ValueError):
@@ -76,6 +81,21 @@ def canonical_url(url: str) -> str:
     path = _canonical_path(parts.path)
     query = _canonical_query(parts.query)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def received_url(url: str) -> str:
+    """The URL as received, safe to show and to link: userinfo dropped, unsafe characters encoded.
+
+    Controls, spaces, format characters (bidi, zero-width) and the characters a URL may not
+    hold unencoded (quotes, angle brackets, backslash, ...) are percent-encoded as UTF-8.
+
+    Args:
+        url: an absolute http(s) URL that `canonical_url` accepts.
+    """
+    parts = urlsplit(url.strip())
+    netloc = parts.netloc.rpartition("@")[2]  # "user:password@" must not travel further
+    whole = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return _UNSAFE_IN_URL.sub(lambda match: quote(match.group(0), safe=""), whole)
 
 
 def _canonical_host(host: str) -> str:

@@ -94,6 +94,24 @@ def test_status_page_and_health_are_served_not_fausts_index() -> None:
     _run(test)
 
 
+def test_fausts_table_and_router_views_are_not_served() -> None:
+    async def test() -> None:
+        wiring, _ = _wiring()
+        async with _client(wiring) as client:
+            for path in (
+                "/table/",
+                "/table/cluster-state/",
+                "/table/cluster-state/meta/",
+                "/router/",
+                "/router/cluster-state/",
+            ):
+                response = await client.get(path)
+                assert response.status == 404, path
+            assert (await client.get("/health")).status == 200  # our views still are
+
+    _run(test)
+
+
 def test_ready_is_503_until_broker_tables_and_model_are_all_there() -> None:
     async def test() -> None:
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
@@ -235,6 +253,44 @@ def test_status_command_thresholds_and_exit_codes(capsys: pytest.CaptureFixture[
         timeout=1.0,
     )
     assert status_command.run(unreachable) == 2
+
+
+def test_status_shows_hostile_titles_of_real_events_literally(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.records import Incoming
+    from pipeline.stages import prepare_batch
+    from wirestream import hostile_markup
+
+    lines = [line for _, line in hostile_markup.generate(24, seed=2)]
+    messages = [Incoming(line, "news.raw.v1", 0, i) for i, line in enumerate(lines)]
+    enriched, _ = prepare_batch(messages, nlp=blank_nlp(), classifier=NoTopics(), now=FIXED_NOW)
+    wiring, _ = _wiring()
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich writes as for a terminal: styles, links
+    monkeypatch.setenv("COLUMNS", "400")
+
+    async def test() -> tuple[int, Any]:
+        async with wiring.cluster.test_context() as agent, _client(wiring) as client:
+            for article in enriched:
+                await agent.put(value=orjson.dumps(article))
+            await asyncio.sleep(1.5)
+            await wiring.observer.sample()
+            _, doc = await _json(client, "/status.json")
+            url = str(client.make_url("/")).rstrip("/")
+            args = Namespace(
+                url=url, max_lag=10, max_error_rate=1.0, json=False, require_ready=False, timeout=5
+            )
+            return await asyncio.to_thread(status_command.run, args), doc
+
+    code, doc = asyncio.run(test())
+    out = capsys.readouterr().out
+    assert code == 0
+    shown = [e["title"][:70] for e in doc["recent_events"]]
+    shown += [s["name"] for e in doc["recent_events"] for s in e["sources"]]
+    assert any("[/" in text or "[link" in text for text in shown)  # rich markup got this far
+    for text in shown:
+        assert text in out  # printed as written, not read as markup
+    assert "\x1b]" not in out and "\u202e" not in out and "\x07" not in out
 
 
 def test_status_problems_include_error_rate_and_readiness() -> None:

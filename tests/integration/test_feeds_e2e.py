@@ -39,15 +39,28 @@ def feed_server() -> Iterator[str]:
 
 
 def _config(root: str) -> PollerConfig:
+    # The server is on loopback (allowed explicitly); the sample feeds name their outlets.
+    local = {"allow_private_origins": (root,)}
+    aggregator = {**local, "trust_item_source": True}
     return PollerConfig(
         feeds=(
-            FeedConfig(name="rss", url=f"{root}/rss.xml", source="Sample RSS", language="en"),
-            FeedConfig(name="atom", url=f"{root}/atom.xml", source="Sample Atom"),
             FeedConfig(
-                name="jsonl", url=f"{root}/wire.jsonl", source="Sample JSONL", format="jsonl"
+                name="rss", url=f"{root}/rss.xml", source="Sample RSS", language="en", **aggregator
+            ),
+            FeedConfig(name="atom", url=f"{root}/atom.xml", source="Sample Atom", **aggregator),
+            FeedConfig(
+                name="jsonl",
+                url=f"{root}/wire.jsonl",
+                source="Sample JSONL",
+                format="jsonl",
+                **aggregator,
             ),
             FeedConfig(
-                name="ledger", url=f"{root}/summaries.xml", source="Lakeside Ledger", full_text=True
+                name="ledger",
+                url=f"{root}/summaries.xml",
+                source="Lakeside Ledger",
+                full_text=True,
+                **local,
             ),
         ),
         timeout_s=10,

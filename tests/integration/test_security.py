@@ -100,11 +100,18 @@ def _listeners(ports: list[int]) -> dict[str, str]:
     }
 
 
-def start_scram_broker(data_dir: Path) -> SecureBroker:
-    """Format storage with a SCRAM user (StorageTool --add-scram), then start the node.
+def start_scram_broker(
+    data_dir: Path,
+    *,
+    users: tuple[tuple[str, str], ...] = ((USER, PASSWORD),),
+    properties: dict[str, str] | None = None,
+) -> SecureBroker:
+    """Format storage with SCRAM users (StorageTool --add-scram), then start the node.
 
     Args:
         data_dir: an empty folder.
+        users: (name, password) of each SCRAM user.
+        properties: more broker properties (an authorizer, say).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     keystore, cafile = _tls_material(data_dir)
@@ -115,6 +122,7 @@ def start_scram_broker(data_dir: Path) -> SecureBroker:
         "ssl.keystore.location": str(keystore),
         "ssl.keystore.password": STORE_PASSWORD,
         "ssl.key.password": STORE_PASSWORD,
+        **(properties or {}),
     }
     node = NodeConfig(1, "127.0.0.1", ports[0], ports[1], (), extra)
     cluster_id = new_cluster_id()
@@ -129,8 +137,11 @@ def start_scram_broker(data_dir: Path) -> SecureBroker:
         cluster_id,
         "-c",
         str(data_dir / "server.properties"),
-        "--add-scram",
-        f"SCRAM-SHA-512=[name={USER},password={PASSWORD}]",
+        *(
+            argument
+            for name, password in users
+            for argument in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]")
+        ),
     ]
     subprocess.run(format_command, check=True, capture_output=True, timeout=120)
     # storage is formatted already, so start() keeps it and its SCRAM user

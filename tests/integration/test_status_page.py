@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +181,84 @@ def test_page_shows_events_and_updates_without_reload(
     if shot:
         browser.save_screenshot(str(Path(shot).expanduser()))
     assert _errors(browser) == []
+
+
+HOSTILE = "<img src=x onerror=\"window.owned='{}'\">"
+
+
+def _hostile_status() -> dict[str, Any]:
+    # Raw markup in every string the page shows, as a worker fed by strangers could serve it.
+    mark = HOSTILE.format
+    return {
+        "app_id": mark("app_id"),
+        "time": "2026-11-20T09:00:00+00:00",
+        "uptime_s": 5,
+        "ready": {"ok": False, "checks": {mark("check"): False}},
+        "rates": {"60s": {}, "300s": {}},
+        "lag": {"total": 0, "partitions": [{"topic": mark("topic"), "partition": 0, "lag": 0}]},
+        "totals": {"ingested": 1, "articles": 1, "deadletters": 1},
+        "series": [],
+        "recent_events": [
+            {
+                "event_id": mark("event_id"),
+                "title": mark("title") + "<script>window.owned='script'</script>",
+                "sources": [{"name": mark("source")}],
+                "article_count": mark("count"),
+                "updated_at": mark("updated"),
+            }
+        ],
+        "recent_deadletters": [
+            {"failed_at": "x", "stage": mark("stage"), "reason": "r", "message": mark("message")}
+        ],
+        "deadletters_by_reason": {mark("reason"): 1},
+        "duplicates_by_kind": {},
+    }
+
+
+class _PageHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        static = Path(__file__).resolve().parents[2] / "agents" / "static"
+        routes = {
+            "/": (static / "index.html", "text/html"),
+            "/static/status.js": (static / "status.js", "text/javascript"),
+            "/static/status.css": (static / "status.css", "text/css"),
+        }
+        if self.path == "/status.json":
+            body, kind = orjson.dumps(_hostile_status()), "application/json"
+        elif self.path in routes:
+            file, kind = routes[self.path]
+            body = file.read_bytes()
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_hostile_values_are_shown_as_text_and_never_run(browser: Any) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PageHandler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        deadline = time.monotonic() + 30
+        while not browser.execute_script("return Number(document.body.dataset.refreshes) > 0;"):
+            assert time.monotonic() < deadline, "the page never rendered status.json"
+            time.sleep(0.2)
+        time.sleep(0.5)  # an onerror handler, if one were live, fires right after insertion
+        assert browser.execute_script("return window.owned === undefined;")
+        injected = (
+            "return document.querySelectorAll('img, iframe, main script, table script').length;"
+        )
+        assert browser.execute_script(injected) == 0
+        row = _rows(browser)
+        assert next(iter(row.values())).startswith(HOSTILE.format("title") + "<script>")
+        assert HOSTILE.format("app_id") in browser.find_element("id", "app-id").text
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.clustering import features
-from pipeline.events import disagreements, sentences
+from pipeline.events import counts, factcontext, sentences
 from pipeline.events.disagreements import extract_facts
 from pipeline.events.sentences import split_sentences
 from tests.support import SAMPLE
@@ -101,11 +101,11 @@ PLAIN_PATTERNS = {
     "_DAY_MONTH": (features, rf"\b(\d{{1,2}})\s+{features._MONTHS}"),
     "_YEAR": (features, r"\b(1[89]\d\d|20\d\d)\b"),
     "_BACKGROUND": (
-        disagreements,
-        r"\b(?:(?:in|since|of|last)\s+(?:January|February|March|April|May|June|July|August"
+        factcontext,
+        r"\b(?:(?i:in|of|last)\s+(?:January|February|March|April|May|June|July|August"
         r"|September|October|November|December|19\d\d|20\d\d)\b(?!\s*\d{1,2}\b)"
-        r"|(?:years?|months?) ago|last (?:year|month)|previous|might|could have|would have"
-        r"|may have)",
+        r"|(?i:since)\b|(?:years?|months?|decades?) ago|last (?:year|month)"
+        r"|earlier this (?:year|month)|previous|might|could|would|may have|can\b)",
     ),
 }
 PIECES = [
@@ -117,7 +117,15 @@ PIECES = [
     "1999",
     "2024",
     "in",
+    "In ",
     "since",
+    "Since",
+    "the ",
+    "The ",
+    "decades",
+    "earlier this ",
+    "can",
+    "could",
     "last ",
     "year",
     " ago",
@@ -187,8 +195,8 @@ NUMBERISH = [
 def test_tokens_that_may_not_count_never_do(tokens: list[str], data: st.DataObject) -> None:
     lowered = [token.lower() for token in tokens]
     index = data.draw(st.integers(min_value=0, max_value=len(lowered) - 1))
-    if not disagreements._may_count(lowered[index]):
-        assert disagreements._count_value(lowered, index) is None
+    if not counts.may_count(lowered[index]):
+        assert counts.count_value(lowered, index) is None
 
 
 def test_facts_from_given_sentences_are_the_same() -> None:

@@ -112,6 +112,7 @@ def run_bench(
     )
     words = sum(len(t.split()) for t in texts)
     ratios = [s / c for s, c in zip(stage, ceiling, strict=True)]
+    topics = _topic_rates(articles, batch=batch, rounds=rounds)
     return {
         "articles": len(lines),
         "workers": workers,
@@ -119,12 +120,28 @@ def run_bench(
         "ceiling_articles_per_s": round(statistics.median(ceiling), 2),
         "enrich_articles_per_s": round(statistics.median(stage), 2),
         "ratio": round(statistics.median(ratios), 3),
+        # the topic step alone, in this process (one core): its share of the enrich cost
+        "topics_articles_per_s": round(statistics.median(topics), 1),
         "runs": {
             "ceiling": [round(r, 2) for r in ceiling],
             "enrich": [round(r, 2) for r in stage],
             "ratio": [round(r, 3) for r in ratios],
         },
     }
+
+
+def _topic_rates(articles: list[Any], *, batch: int, rounds: int) -> list[float]:
+    from pipeline.nlp.classifier import TopicClassifier, topic_text
+
+    classifier = TopicClassifier.load()
+    headed = [topic_text(a["title"], a["text"]) for a in articles]
+    rates = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        for chunk in _chunks(headed, batch):
+            classifier.classify(chunk)
+        rates.append(len(headed) / max(time.perf_counter() - began, 1e-9))
+    return rates
 
 
 def encode(result: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import threading
 from pathlib import Path
@@ -26,6 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     run.add_argument("--broker", default=None, help="bootstrap servers (host:port)")
     run.add_argument("--once", action="store_true", help="poll every feed once, then exit")
     run.add_argument("--metrics-port", type=int, default=None, help="serve /metrics here")
+    run.add_argument(
+        "--metrics-host",
+        default=os.environ.get("WIRESTREAM_METRICS_HOST", "127.0.0.1"),
+        help="address /metrics binds (env WIRESTREAM_METRICS_HOST; 0.0.0.0 in a container)",
+    )
     run.add_argument(
         "--state", type=Path, default=None, help="state file (default: DATA_DIR/feeds/state.sqlite)"
     )
@@ -69,7 +75,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     settings = Settings.from_env(broker=args.broker)
     metrics = FeedMetrics(feed.name for feed in config.feeds)
     if args.metrics_port is not None:
-        metrics.serve(args.metrics_port)
+        metrics.serve(args.metrics_port, addr=args.metrics_host)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -114,20 +120,24 @@ def _print_table(rows: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from wirestream.terminal import plain
+
     table = Table(title="feeds")
-    for column in ("feed", "status", "items", "new", "problems", "url"):
+    for column in ("feed", "status", "items", "new", "latest", "problems", "url"):
         table.add_column(column, justify="right" if column in ("items", "new") else "left")
     for row in rows:
         style = "green" if row.ok and not row.problems else ("yellow" if row.ok else "red")
+        # URLs, titles and problems quote feed content: plain text, never rich markup.
         table.add_row(
-            row.feed,
-            f"[{style}]{row.status}[/{style}]",
-            str(row.items),
-            str(row.new),
-            "; ".join(row.problems) or "-",
-            row.url,
+            plain(row.feed),
+            plain(row.status, style=style),
+            plain(row.items),
+            plain(row.new),
+            plain(row.latest[:60] or "-"),
+            plain("; ".join(row.problems) or "-"),
+            plain(row.url),
         )
-    Console(width=160).print(table)
+    Console(width=200).print(table)
 
 
 def serve_folder(args: argparse.Namespace) -> int:

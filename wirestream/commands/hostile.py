@@ -35,6 +35,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--good-share", type=float, default=0.05)
     generate.add_argument("--huge", type=int, default=3, help="number of 10 MB records")
+    generate.add_argument(
+        "--markup",
+        action="store_true",
+        help="valid articles with markup and terminal tricks in every string field instead",
+    )
     generate.set_defaults(func=run_generate)
     check = actions.add_parser("check", help="account for every input of a `process` run")
     check.add_argument("file", type=Path, help="the corpus given to `wirestream process`")
@@ -44,9 +49,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run_generate(args: argparse.Namespace) -> int:
     """Write the corpus and print its size and family counts as JSON."""
-    counts = hostile.write_corpus(
-        args.out, args.count, seed=args.seed, good_share=args.good_share, huge=args.huge
-    )
+    if args.markup:
+        from wirestream import hostile_markup
+
+        counts = hostile_markup.write_corpus(args.out, args.count, seed=args.seed)
+    else:
+        counts = hostile.write_corpus(
+            args.out, args.count, seed=args.seed, good_share=args.good_share, huge=args.huge
+        )
     summary = {
         "file": str(args.out),
         "inputs": sum(counts.values()),

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from wirestream.terminal import plain, printable
+
 OK, THRESHOLD_EXCEEDED, UNREACHABLE = 0, 1, 2
 WINDOW = "300s"
 
@@ -67,7 +69,7 @@ def problems(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fetch, render, and return 0 (fine), 1 (threshold exceeded) or 2 (unreachable)."""
+    """Fetch, render, and return 0 (fine), 1 (threshold exceeded) or 2 (unreachable/unreadable)."""
     try:
         status = fetch_status(args.url, timeout=args.timeout)
     except (OSError, ValueError, urllib.error.URLError) as error:
@@ -76,66 +78,79 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"wirestream status: {args.url} unreachable: {error}")
         return UNREACHABLE
-    found = problems(
-        status,
-        max_lag=args.max_lag,
-        max_error_rate=args.max_error_rate,
-        require_ready=args.require_ready,
-    )
-    if args.json:
-        print(json.dumps({"ok": not found, "problems": found, "status": status}))
-    else:
-        from rich.console import Console
+    try:
+        found = problems(
+            status,
+            max_lag=args.max_lag,
+            max_error_rate=args.max_error_rate,
+            require_ready=args.require_ready,
+        )
+        if args.json:
+            print(json.dumps({"ok": not found, "problems": found, "status": status}))
+        else:
+            from rich.console import Console
 
-        render(status, found, Console())
+            render(status, found, Console())
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # Exit 1 means "threshold exceeded": a document we cannot read is not that.
+        print(f"wirestream status: {printable(args.url)} sent an unreadable status: {error!r}")
+        return UNREACHABLE
     return THRESHOLD_EXCEEDED if found else OK
 
 
 def render(status: dict[str, Any], found: list[str], console: Any) -> None:
-    """Print the status with rich: readiness, rates, lag, newest events, last dead letters."""
+    """Print the status with rich: readiness, rates, lag, newest events, last dead letters.
+
+    Every value from the status document goes out as `plain` text: titles, names and
+    messages come from articles, and rich must never read them as markup.
+    """
     from rich.table import Table
+    from rich.text import Text
 
     ready = status["ready"]
     checks = "  ".join(f"{k} {'✓' if ok else '✗'}" for k, ok in ready["checks"].items())
-    verdict = "[green]ready[/]" if ready["ok"] else "[red]not ready[/]"
-    uptime = f"up {status['uptime_s']:.0f} s"
-    console.print(f"[bold]{status['app_id']}[/]  {verdict}  {checks}  {uptime}")
+    verdict = plain("ready", style="green") if ready["ok"] else plain("not ready", style="red")
+    uptime = f"up {float(status['uptime_s']):.0f} s"
+    console.print(
+        Text.assemble(plain(status["app_id"], style="bold"), "  ", verdict, "  ", plain(checks))
+        + Text(f"  {uptime}")
+    )
     rates = Table("window", "raw in/s", "articles/s", "dead/s", "error rate", "duplicate rate")
     for window, r in status["rates"].items():
         rates.add_row(
-            window,
+            plain(window),
             *(
-                f"{r.get(k, 0):.2f}"
+                plain(f"{float(r.get(k, 0)):.2f}")
                 for k in ("ingested_per_s", "articles_per_s", "deadletters_per_s")
             ),
-            f"{r.get('error_rate', 0):.1%}",
-            f"{r.get('duplicate_rate', 0):.1%}",
+            plain(f"{float(r.get('error_rate', 0)):.1%}"),
+            plain(f"{float(r.get('duplicate_rate', 0)):.1%}"),
         )
     console.print(rates)
     totals = status["totals"]
-    console.print("totals: " + ", ".join(f"{k} {v:.0f}" for k, v in totals.items()))
-    lag = Table("topic", "partition", "lag", title=f"consumer lag {status['lag']['total']}")
+    console.print(plain("totals: " + ", ".join(f"{k} {float(v):.0f}" for k, v in totals.items())))
+    lag = Table("topic", "partition", "lag", title=plain(f"consumer lag {status['lag']['total']}"))
     for part in status["lag"]["partitions"]:
-        lag.add_row(part["topic"], str(part["partition"]), str(part["lag"]))
+        lag.add_row(plain(part["topic"]), plain(part["partition"]), plain(part["lag"]))
     console.print(lag)
     events = Table("event", "sources", "articles", "updated", title="newest events")
     for event in status["recent_events"][:10]:
-        names = sorted({s["name"] for s in event["sources"] if s.get("name")})
+        names = sorted({str(s["name"]) for s in event["sources"] if s.get("name")})
         events.add_row(
-            str(event["title"])[:70],
-            ", ".join(names),
-            str(event["article_count"]),
-            str(event["updated_at"] or ""),
+            plain(str(event["title"])[:70]),
+            plain(", ".join(names)),
+            plain(event["article_count"]),
+            plain(event["updated_at"] or ""),
         )
     console.print(events)
     dead = Table("when", "stage", "reason", "message", title="last dead letters")
     for letter in status["recent_deadletters"][:10]:
         dead.add_row(
-            str(letter["failed_at"]),
-            str(letter["stage"]),
-            str(letter["reason"]),
-            str(letter["message"])[:60],
+            plain(letter["failed_at"]),
+            plain(letter["stage"]),
+            plain(letter["reason"]),
+            plain(str(letter["message"])[:60]),
         )
     console.print(dead)
     for problem in found:
-        console.print(f"[red]✗ {problem}[/]")
+        console.print(plain(f"✗ {problem}", style="red"))

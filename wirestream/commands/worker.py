@@ -44,6 +44,15 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+def _data_dir_problem(settings: Settings) -> str | None:
+    """Create the data dir (and its parents) now; one line when that is impossible."""
+    try:
+        (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"wirestream worker: cannot use data dir {settings.data_dir}: {error.strerror}"
+    return None
+
+
 def _access_problem(settings: Settings) -> str | None:
     """One clear line when SASL/TLS settings cannot reach the broker, before Faust starts."""
     from config.security import ClientSecurity
@@ -72,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from wirestream.workers import prestart_pool, prestart_records
 
     settings = settings_from_args(args)
-    problem = _access_problem(settings)
+    problem = _data_dir_problem(settings) or _access_problem(settings)
     if problem:
         print(problem, file=sys.stderr)
         return 2

@@ -1,29 +1,25 @@
-"""Topic classifier evaluation: k-fold cross-validation, accuracy, macro F1, speed."""
+"""Topic classifier evaluation: what the worker publishes, scored with abstentions counted.
+
+An article is right when its first (best) published topic is one of its gold codes; an article
+with ``topics: []`` is an abstention. accuracy = right / all, precision = right / emitted,
+coverage = emitted / all.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.model_selection import GroupKFold
 
+from pipeline.events.build import event_topics
 from pipeline.nlp.classifier import TOPIC_LABELS, TopicClassifier
-from pipeline.nlp.classifier_train import Example, train_examples
+from pipeline.nlp.classifier_train import train_examples
+from pipeline.nlp.topic_data import Example
 
-
-def predict(model: TopicClassifier, examples: Sequence[Example], *, head: str) -> list[str]:
-    """Best code per example, chosen among the codes of the examples' own label space.
-
-    Args:
-        model: a trained classifier.
-        examples: what to label (their gold codes define the label space).
-        head: the model head to use (a dataset name or ``shared``).
-    """
-    allowed = [i for i, code in enumerate(model.codes) if code in {e.code for e in examples}]
-    scores = model.scores([e.text for e in examples], head=head)[:, allowed]
-    return [model.codes[allowed[i]] for i in scores.argmax(axis=1)]
+Topics = list[dict[str, Any]]
 
 
 def cross_validate(
@@ -31,67 +27,120 @@ def cross_validate(
     extra: Sequence[Example],
     *,
     folds: int = 5,
-    seed: int = 0,
-    head: str | None = None,
     **options: Any,
-) -> tuple[list[str], TopicClassifier]:
-    """Out-of-fold predictions (and the last fold's model): train on the other folds + ``extra``.
+) -> tuple[list[Topics], TopicClassifier]:
+    """Out-of-fold published topics (and the last fold's model): each fold is classified by a
+    model trained, thresholds included, on the other folds plus ``extra``.
 
-    Exact duplicate bodies stay in one fold, so a copy never scores its twin.
+    Folds are grouped (duplicates, or an ECB+ topic, stay on one side), so a story never scores
+    its twin.
 
     Args:
         examples: the dataset under test.
-        extra: other training data, always in the training side.
+        extra: other training data, always on the training side.
         folds: number of folds.
-        seed: fold shuffling seed.
-        head: the head that predicts (default: the examples' own dataset head).
         options: passed to :func:`pipeline.nlp.classifier_train.train_examples`.
     """
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    codes = [e.code for e in examples]
-    predictions = [""] * len(examples)
+    groups = [e.group for e in examples]
+    folds = min(folds, len(set(groups)))
+    published: list[Topics] = [[] for _ in examples]
     model: TopicClassifier | None = None
-    for train_index, test_index in splitter.split(codes, codes, [e.group for e in examples]):
+    for train_index, test_index in GroupKFold(n_splits=folds).split(examples, groups=groups):
         model = train_examples([examples[i] for i in train_index] + list(extra), **options)
-        held_out = [examples[i] for i in test_index]
-        codes_out = predict(model, held_out, head=head or held_out[0].dataset)
-        for i, code in zip(test_index, codes_out, strict=True):
-            predictions[i] = code
+        topics = model.classify([examples[i].text for i in test_index])
+        for i, found in zip(test_index, topics, strict=True):
+            published[i] = found
     if model is None:
         raise ValueError("cross-validation needs at least one fold")
-    return predictions, model
+    return published, model
 
 
-def score(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
-    """Accuracy, macro F1 and per-label precision/recall/F1.
+def within_label_space(model: TopicClassifier, examples: Sequence[Example]) -> list[Topics]:
+    """The best code among the codes the file uses, no threshold: a dataset-bound view.
 
     Args:
-        gold: true codes.
-        predicted: predicted codes, same order.
+        model: a trained classifier.
+        examples: what to label (their gold codes define the label space).
     """
-    per_label = {}
-    for code in sorted(set(gold)):
-        tp = sum(g == p == code for g, p in zip(gold, predicted, strict=True))
-        n_pred = sum(p == code for p in predicted)
-        n_gold = sum(g == code for g in gold)
-        precision = tp / n_pred if n_pred else 0.0
-        recall = tp / n_gold if n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-        per_label[code] = {
-            "label": TOPIC_LABELS.get(code, code),
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
-            "n": n_gold,
-        }
-    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1)
-    macro_f1 = float(np.mean([s["f1"] for s in per_label.values()])) if per_label else 0.0
+    allowed = [i for i, code in enumerate(model.codes) if code in {e.code for e in examples}]
+    scores = model.scores([e.text for e in examples])
+    best = [allowed[int(i)] for i in scores[:, allowed].argmax(axis=1)]
+    return [
+        [{"code": model.codes[b], "label": "", "score": float(row[b])}]
+        for b, row in zip(best, scores, strict=True)
+    ]
+
+
+def score(examples: Sequence[Example], published: Sequence[Topics]) -> dict[str, Any]:
+    """Accuracy, precision and coverage of the first published topic, overall and per code.
+
+    Args:
+        examples: the gold examples.
+        published: what was published for each, in order.
+    """
+    first = [topics[0]["code"] if topics else None for topics in published]
+    right = [code is not None and code in e.codes for code, e in zip(first, examples, strict=True)]
+    every = [t["code"] for topics in published for t in topics]
+    every_right = sum(
+        t["code"] in e.codes for topics, e in zip(published, examples, strict=True) for t in topics
+    )
     return {
-        "accuracy": round(accuracy, 4),
-        "macro_f1": round(macro_f1, 4),
-        "n": len(gold),
-        "per_label": per_label,
+        **_rates(sum(right), sum(c is not None for c in first), len(examples)),
+        "topics_per_emitted": round(len(every) / max(sum(c is not None for c in first), 1), 3),
+        "every_topic_precision": round(every_right / max(len(every), 1), 4),
+        "per_code": _per_code(examples, first, right),
     }
+
+
+def _rates(right: int, emitted: int, total: int) -> dict[str, Any]:
+    return {
+        "accuracy": round(right / max(total, 1), 4),
+        "precision": round(right / max(emitted, 1), 4),
+        "coverage": round(emitted / max(total, 1), 4),
+        "n": total,
+        "emitted": emitted,
+        "right": right,
+    }
+
+
+def _per_code(
+    examples: Sequence[Example], first: Sequence[str | None], right: Sequence[bool]
+) -> dict[str, Any]:
+    """Per code: how often it was the first topic and right (precision), and, for the texts
+    whose preferred code it is, accuracy and coverage."""
+    table = {}
+    for code in sorted({e.code for e in examples} | {c for c in first if c}):
+        as_first = [ok for c, ok in zip(first, right, strict=True) if c == code]
+        gold = [i for i, e in enumerate(examples) if e.code == code]
+        table[code] = {
+            "label": TOPIC_LABELS.get(code, code),
+            "published": len(as_first),
+            "precision": round(sum(as_first) / max(len(as_first), 1), 4),
+            "gold": len(gold),
+            "accuracy": round(sum(right[i] for i in gold) / max(len(gold), 1), 4),
+            "coverage": round(sum(first[i] is not None for i in gold) / max(len(gold), 1), 4),
+        }
+    return table
+
+
+def score_events(examples: Sequence[Example], published: Sequence[Topics]) -> dict[str, Any]:
+    """The same rates for events: members grouped by ``event``, topics by the event rule.
+
+    Args:
+        examples: the gold examples (with ``event`` set).
+        published: the members' published topics.
+    """
+    members: dict[str, list[Topics]] = defaultdict(list)
+    gold: dict[str, tuple[str, ...]] = {}
+    for example, topics in zip(examples, published, strict=True):
+        if example.event:
+            members[example.event].append(topics)
+            gold[example.event] = example.codes
+    firsts = [event_topics([{"topics": t} for t in members[e]])[:1] for e in sorted(members)]
+    right = sum(
+        bool(t) and t[0]["code"] in gold[e] for t, e in zip(firsts, sorted(members), strict=True)
+    )
+    return _rates(right, sum(bool(t) for t in firsts), len(members))
 
 
 def articles_per_s(model: TopicClassifier, texts: Sequence[str], *, batch_size: int = 256) -> float:

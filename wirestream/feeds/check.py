@@ -22,6 +22,7 @@ class CheckRow:
         items: entries in the document.
         new: entries the poller has not published yet (all, without a state store).
         problems: what is wrong.
+        latest: the title of the first entry of the document (untrusted text).
     """
 
     feed: str
@@ -31,6 +32,7 @@ class CheckRow:
     items: int = 0
     new: int = 0
     problems: list[str] = field(default_factory=list)
+    latest: str = ""
 
 
 def check_feeds(
@@ -58,6 +60,7 @@ def check_feeds(
                 headers={"User-Agent": config.user_agent},
                 timeout=config.timeout_s,
                 max_bytes=config.max_feed_bytes,
+                allow=feed.allow_private_origins,
             )
         except FetchError as error:
             row.status, row.problems = "error", [str(error)]
@@ -79,6 +82,7 @@ def check_feeds(
         keys = [key for item in parsed.items for key in item.seen_keys]
         seen = store.seen(feed.name, keys) if store else set()
         row.ok, row.items = True, len(parsed.items)
+        row.latest = str(parsed.items[0].record.get("title", "")) if parsed.items else ""
         row.new = sum(1 for item in parsed.items if not seen.intersection(item.seen_keys))
         row.problems += parsed.problems
         rows.append(row)

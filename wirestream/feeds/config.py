@@ -6,6 +6,9 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from wirestream.feeds.guard import Refused, origin
 
 FORMATS = ("feed", "jsonl")
 
@@ -26,6 +29,10 @@ class FeedConfig:
         language: language code put in each record when the feed is not explicit.
         full_text: fetch the article page when an entry only carries a summary.
         format: ``feed`` (RSS/Atom, parsed by feedparser) or ``jsonl`` (raw records, one a line).
+        allow_private_origins: origins (``scheme://host:port``) that may resolve to loopback,
+            private, link-local or other non-public addresses; every other one is refused.
+        trust_item_source: let an entry's own outlet name (RSS ``<source>``, JSONL ``source``)
+            replace ``source``; off, the claim is kept in ``claimed_source``.
     """
 
     name: str
@@ -35,6 +42,12 @@ class FeedConfig:
     language: str | None = None
     full_text: bool = False
     format: str = "feed"
+    allow_private_origins: tuple[str, ...] = ()
+    trust_item_source: bool = False
+
+    def __post_init__(self) -> None:
+        origins = tuple(_origin(self.name, value) for value in self.allow_private_origins)
+        object.__setattr__(self, "allow_private_origins", origins)
 
 
 @dataclass(frozen=True)
@@ -43,20 +56,22 @@ class PollerConfig:
 
     Args:
         feeds: the feeds.
-        timeout_s: HTTP timeout of a feed fetch.
-        max_feed_bytes: largest feed document accepted.
+        timeout_s: longest a feed fetch may take, redirects and body included.
+        max_feed_bytes: largest feed document accepted (parsing costs ~1.5 µs per byte).
         backoff_base_s: first retry delay after an error; doubles per consecutive error.
         backoff_max_s: longest retry delay.
         retention_days: forget seen entries not present in the feed for this long.
-        fulltext_timeout_s: HTTP timeout of an article page fetch.
+        fulltext_timeout_s: longest an article page fetch may take.
         fulltext_max_bytes: largest article page accepted.
         fulltext_concurrency: article pages fetched at the same time.
         user_agent: the User-Agent header sent.
+        poll_budget_s: longest one poll of one feed may spend fetching (feed and pages);
+            pages not fetched by then keep their summary.
     """
 
     feeds: tuple[FeedConfig, ...]
     timeout_s: float = 20.0
-    max_feed_bytes: int = 5_000_000
+    max_feed_bytes: int = 2_000_000
     backoff_base_s: float = 30.0
     backoff_max_s: float = 6 * 3600.0
     retention_days: float = 30.0
@@ -64,6 +79,7 @@ class PollerConfig:
     fulltext_max_bytes: int = 2_000_000
     fulltext_concurrency: int = 4
     user_agent: str = "wirestream-feeds/0.1"
+    poll_budget_s: float = 60.0
 
 
 def load_config(path: Path) -> PollerConfig:
@@ -97,7 +113,11 @@ def parse_config(data: dict[str, Any]) -> PollerConfig:
     names = [feed.name for feed in feeds]
     if len(set(names)) != len(names):
         raise ConfigError(f"feed names must be unique: {names}")
-    return PollerConfig(feeds=feeds, **poller)
+    config = PollerConfig(feeds=feeds, **poller)
+    for name in ("timeout_s", "fulltext_timeout_s", "poll_budget_s"):
+        if not getattr(config, name) > 0:
+            raise ConfigError(f"[poller] {name} must be positive")
+    return config
 
 
 def _feed(raw: dict[str, Any]) -> FeedConfig:
@@ -108,7 +128,10 @@ def _feed(raw: dict[str, Any]) -> FeedConfig:
     missing = {"name", "url", "source"} - set(raw)
     if missing:
         raise ConfigError(f"feed {raw.get('name')!r}: missing {sorted(missing)}")
-    feed = FeedConfig(**raw)
+    origins = raw.pop("allow_private_origins", [])
+    if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+        raise ConfigError(f"feed {raw.get('name')!r}: allow_private_origins must be a list of URLs")
+    feed = FeedConfig(**raw, allow_private_origins=tuple(origins))
     if not feed.url.startswith(("http://", "https://")):
         raise ConfigError(f"feed {feed.name!r}: url must be http(s), got {feed.url!r}")
     if feed.format not in FORMATS:
@@ -116,3 +139,14 @@ def _feed(raw: dict[str, Any]) -> FeedConfig:
     if feed.interval_s <= 0:
         raise ConfigError(f"feed {feed.name!r}: interval_s must be positive")
     return feed
+
+
+def _origin(feed: str, value: str) -> str:
+    # Written as a URL; compared as scheme://host:port, so another port is another origin.
+    try:
+        normalized = origin(value)
+    except Refused as error:
+        raise ConfigError(f"feed {feed!r}: allow_private_origins: {error}") from error
+    if urlsplit(value).path not in ("", "/") or "@" in urlsplit(value).netloc:
+        raise ConfigError(f"feed {feed!r}: allow_private_origins takes origins, got {value!r}")
+    return normalized

@@ -20,7 +20,7 @@ from wirestream.feeds.fulltext import fill_full_text
 from wirestream.feeds.http import Fetcher, FetchError, Response, http_fetch
 from wirestream.feeds.metrics import FeedMetrics
 from wirestream.feeds.parse import Item, MalformedFeed, parse_document
-from wirestream.feeds.state import FeedState, StateStore
+from wirestream.feeds.state import FeedState, StateStore, is_http_url
 
 log = logging.getLogger("wirestream.feeds")
 
@@ -144,21 +144,27 @@ class Poller:
         state = self.store.feed(feed.name, feed.url)
         if state.retired:
             return PollResult(feed.name, "retired", next_poll=state.next_poll)
+        # One slow feed must not stall the others for longer than this.
+        deadline = time.monotonic() + self.config.poll_budget_s
         try:
             response = self.fetch(
                 state.fetch_url,
                 headers=self._headers(state),
-                timeout=self.config.timeout_s,
+                timeout=min(self.config.timeout_s, self.config.poll_budget_s),
                 max_bytes=self.config.max_feed_bytes,
+                allow=feed.allow_private_origins,
             )
         except FetchError as error:
             return self._failed(feed, state, PollResult(feed.name, "error"), str(error))
-        if response.permanent_url and response.permanent_url != state.location:
-            log.info("feed %s moved permanently to %s", feed.name, response.permanent_url)
-            state.location = response.permanent_url
-        return self._handle(feed, state, response)
+        moved = response.permanent_url
+        if moved and moved != state.location and is_http_url(moved):
+            log.info("feed %s moved permanently to %s", feed.name, moved)
+            state.location = moved
+        return self._handle(feed, state, response, deadline=deadline)
 
-    def _handle(self, feed: FeedConfig, state: FeedState, response: Response) -> PollResult:
+    def _handle(
+        self, feed: FeedConfig, state: FeedState, response: Response, *, deadline: float
+    ) -> PollResult:
         result = PollResult(feed.name, "ok", http_status=response.status)
         if response.status == 304:
             result.outcome = "not-modified"
@@ -176,14 +182,16 @@ class Poller:
         except MalformedFeed as error:
             return self._failed(feed, state, result, str(error))
         result.items, result.problems = len(parsed.items), parsed.problems
-        if not self._publish_new(feed, parsed.items, result):
+        if not self._publish_new(feed, parsed.items, result, deadline=deadline):
             unacked = f"{result.new - result.published} of {result.new} entries not acknowledged"
             return self._failed(feed, state, result, unacked)
         state.etag = response.headers.get("etag")
         state.last_modified = response.headers.get("last-modified")
         return self._succeeded(feed, state, result)
 
-    def _publish_new(self, feed: FeedConfig, items: list[Item], result: PollResult) -> bool:
+    def _publish_new(
+        self, feed: FeedConfig, items: list[Item], result: PollResult, *, deadline: float
+    ) -> bool:
         seen = self.store.seen(feed.name, (k for item in items for k in item.seen_keys))
         old = [item for item in items if seen.intersection(item.seen_keys)]
         new = [item for item in items if not seen.intersection(item.seen_keys)]
@@ -194,6 +202,8 @@ class Poller:
             timeout=self.config.fulltext_timeout_s,
             max_bytes=self.config.fulltext_max_bytes,
             concurrency=self.config.fulltext_concurrency,
+            allow=feed.allow_private_origins,
+            deadline=deadline,
         )
         acks = self.publish(new) if new else []
         acked = [item for item, ok in zip(new, acks, strict=True) if ok]

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feed_state (
@@ -74,7 +75,18 @@ class FeedState:
     @property
     def fetch_url(self) -> str:
         """The URL to fetch: the remembered permanent location, else the configured one."""
-        return self.location or self.config_url
+        # A location that is not http(s) is never followed, whatever wrote it.
+        return self.location if self.location and is_http_url(self.location) else self.config_url
+
+
+def is_http_url(url: str) -> bool:
+    """Whether a URL is absolute http(s) with a host.
+
+    Args:
+        url: any string.
+    """
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class StateStore:

@@ -89,7 +89,9 @@ def test_worker_probes_hit_the_health_endpoints_and_env_names_are_settings() -> 
     assert requests["cpu"] and requests["memory"]
     config = _kind("ConfigMap", "wirestream-worker")["data"]
     env_names = set(config) | {e["name"] for e in container["env"]}
-    assert env_names <= _setting_names() | {"WIRESTREAM_LOG_FORMAT"}
+    ours = {name for name in env_names if name.startswith(ENV_PREFIX)}
+    assert ours <= _setting_names() | {"WIRESTREAM_LOG_FORMAT"}
+    assert env_names - ours == {"HOME"}  # a writable home on the read-only root
     assert config["WIRESTREAM_SECURITY_PROTOCOL"] == "SASL_SSL"
     assert config["WIRESTREAM_WEB_HOST"] == "0.0.0.0"
     assert int(config["WIRESTREAM_WEB_PORT"]) == container["ports"][0]["containerPort"]
@@ -134,3 +136,95 @@ def test_compose_runs_three_brokers_with_replication_three() -> None:
         assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].count("@") == 3
         ports.add(service["ports"][0])
     assert len(ports) == 3
+
+
+def _pod_specs() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (d["metadata"]["name"], d["spec"]["template"]["spec"])
+        for d in _all()
+        if d["kind"] == "Deployment"
+    ]
+
+
+def test_every_pod_runs_unprivileged_on_a_read_only_root() -> None:
+    specs = _pod_specs()
+    assert {name for name, _ in specs} == {"wirestream-worker", "wirestream-feeds"}
+    for name, spec in specs:
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True and pod["runAsUser"] > 0, name
+        assert pod["seccompProfile"]["type"] == "RuntimeDefault", name
+        assert spec["automountServiceAccountToken"] is False, name
+        for container in spec["containers"]:
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["readOnlyRootFilesystem"] is True, name
+            assert context.get("privileged", False) is False, name
+            assert context["capabilities"]["drop"] == ["ALL"], name
+            assert "add" not in context["capabilities"], name
+            # a read-only root needs a writable /tmp of bounded size
+            mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+            volumes = {v["name"]: v for v in spec["volumes"]}
+            assert volumes[mounts["/tmp"]]["emptyDir"]["sizeLimit"], name
+
+
+def test_every_empty_dir_has_a_size_limit() -> None:
+    for name, spec in _pod_specs():
+        for volume in spec["volumes"]:
+            if "emptyDir" in volume:
+                assert volume["emptyDir"].get("sizeLimit"), (name, volume["name"])
+
+
+def test_network_policies_cover_every_pod_both_ways() -> None:
+    policies = [d for d in _all() if d["kind"] == "NetworkPolicy"]
+    for name, _ in _pod_specs():
+        labels = _kind("Deployment", name)["spec"]["template"]["metadata"]["labels"]
+        covering = [
+            p for p in policies if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
+        ]
+        assert covering, name
+        assert {t for p in covering for t in p["spec"]["policyTypes"]} == {"Ingress", "Egress"}
+    worker = _kind("NetworkPolicy", "wirestream-worker")["spec"]
+    worker_ports = {port["port"] for rule in worker["egress"] for port in rule["ports"]}
+    assert worker_ports == {9093, 53}  # brokers and DNS: nothing else leaves a worker
+    feeds = _kind("NetworkPolicy", "wirestream-feeds")["spec"]
+    blocks = [
+        peer["ipBlock"] for rule in feeds["egress"] for peer in rule["to"] if "ipBlock" in peer
+    ]
+    closed = {cidr for block in blocks for cidr in block["except"]}
+    for inner in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7"):
+        assert inner in closed
+
+
+def test_feeds_probe_and_scrape_reach_a_metrics_server_bound_beyond_loopback() -> None:
+    container = _kind("Deployment", "wirestream-feeds")["spec"]["template"]["spec"]["containers"][0]
+    args = container["args"]
+    port = int(args[args.index("--metrics-port") + 1])
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    host = args[args.index("--metrics-host") + 1] if "--metrics-host" in args else None
+    assert (host or env.get("WIRESTREAM_METRICS_HOST")) == "0.0.0.0"
+    assert container["ports"][0]["containerPort"] == port
+    assert container["livenessProbe"]["tcpSocket"]["port"] == container["ports"][0]["name"]
+    annotations = _kind("Deployment", "wirestream-feeds")["spec"]["template"]["metadata"]
+    assert int(annotations["annotations"]["prometheus.io/port"]) == port
+
+
+def test_worker_acls_are_literal_and_read_only_on_the_raw_topic() -> None:
+    acls = _kind("KafkaUser", "wirestream-worker")["spec"]["authorization"]["acls"]
+    topics = {
+        acl["resource"]["name"]: (acl["resource"]["patternType"], set(acl["operations"]))
+        for acl in acls
+        if acl["resource"]["type"] == "topic"
+    }
+    names = TopicNames()
+    assert topics[names.raw] == ("literal", {"Describe", "Read"})
+    for output in (names.articles, names.events, names.deadletter):
+        assert topics[output] == ("literal", {"Describe", "Write"})
+    assert topics[names.enriched][0] == "literal"
+    prefixes = [name for name, (kind, _) in topics.items() if kind == "prefix"]
+    # Faust's own topics are named "<app id>-…"; no prefix may cover a public topic.
+    assert prefixes == [Settings().app_id + "-"]
+    for name in (names.raw, names.articles, names.events, names.deadletter, names.enriched):
+        assert not any(name.startswith(prefix) for prefix in prefixes)
+    feeds = _kind("KafkaUser", "wirestream-feeds")["spec"]["authorization"]["acls"]
+    feed_topics = [acl["resource"] for acl in feeds if acl["resource"]["type"] == "topic"]
+    assert feed_topics == [{"type": "topic", "name": names.raw, "patternType": "literal"}]

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from pipeline.events.build import build_event, member_snapshot
-from pipeline.events.disagreements import extract_facts, find_disagreements, source_numbers
+from pipeline.events.disagreements import (
+    FACTS_VERSION,
+    compare_facts,
+    extract_facts,
+    find_disagreements,
+    source_numbers,
+)
 
 pytestmark = pytest.mark.pure
 
@@ -23,6 +29,7 @@ def member(
         "sentences": text.splitlines(),
         "entities": entities or [],
         "facts": extract_facts(text, entities or []),
+        "facts_v": FACTS_VERSION,
         **extra,
     }
 
@@ -32,15 +39,24 @@ def gpe(name: str) -> dict[str, Any]:
 
 
 def disagreements(
-    *texts: str, entities: list[list[dict[str, Any]]] | None = None
+    *texts: str,
+    entities: list[list[dict[str, Any]]] | None = None,
+    published: list[str | None] | None = None,
 ) -> list[dict[str, Any]]:
     per_text = entities or [[] for _ in texts]
+    times = published or [None for _ in texts]
     return find_disagreements(
         [
-            member(f"Outlet{i}", text, found)
-            for i, (text, found) in enumerate(zip(texts, per_text, strict=True), 1)
+            member(f"Outlet{i}", text, found, published_at=at)
+            for i, (text, found, at) in enumerate(zip(texts, per_text, times, strict=True), 1)
         ]
     )
+
+
+# Two publication times 40 minutes apart: "about the same time".
+TOGETHER = ["2025-03-04T08:00:00+00:00", "2025-03-04T08:40:00+00:00"]
+# Five hours apart: the later report may have a newer count.
+HOURS_APART = ["2025-03-04T08:00:00+00:00", "2025-03-04T13:00:00+00:00"]
 
 
 def values(found: dict[str, Any]) -> dict[str, list[int]]:
@@ -76,6 +92,8 @@ def test_differing_calendar_dates_are_a_date_disagreement() -> None:
         ("The envoy arrived at 10:40 local time.", "The envoy landed at 02:40 GMT."),
         ("The envoy arrived at about 10 a.m.", "The envoy arrived at 10:40 a.m."),
         ("The envoy arrived on Monday.", "The envoy arrived on March 3."),
+        ("The envoy arrived on Monday night.", "The envoy arrived at 8:30 p.m. on Monday."),
+        ("The envoy arrived on Monday evening.", "The envoy arrived late on Monday night."),
     ],
 )
 def test_compatible_or_incomparable_times_are_not_disagreements(one: str, two: str) -> None:
@@ -89,41 +107,177 @@ def test_identical_values_are_not_disagreements() -> None:
     assert disagreements(text, text) == []
 
 
-def test_differing_casualty_numbers_are_a_number_disagreement() -> None:
+def test_differing_casualty_numbers_at_the_same_time_are_a_number_disagreement() -> None:
     found = disagreements(
-        "The landslide buried three houses and at least 12 were killed, police said.",
+        "The landslide buried three houses and 12 were killed, police said.",
         "Rescuers said 14 people died when the hillside collapsed.",
+        published=TOGETHER,
     )
     assert [d["field"] for d in found] == ["number:killed"]
-    assert values(found[0]) == {"at least 12": [1], "14": [2]}
+    assert values(found[0]) == {"12": [1], "14": [2]}
     assert found[0]["description"] == "sources differ on the number killed"
 
 
-def test_same_count_in_other_words_or_a_rising_toll_agrees() -> None:
-    assert (
-        disagreements(
-            "The storm killed twelve people across the region.",
-            "Twelve people died in the storm, officials said.",
-        )
-        == []
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        ("At least 5 people were killed in the blast.", "The blast killed 7 people."),
+        ("More than 40 people were injured.", "Officials said 65 people were injured."),
+        ("Up to 30 people are missing.", "Rescuers said 18 people were missing."),
+        ("Nearly 100 were evacuated.", "Police evacuated 96 residents."),
+        ("About 1,000 people were evacuated.", "Officials evacuated 980 residents."),
+        ("The storm killed twelve people.", "Twelve people died in the storm."),
+        ("More than a dozen people were killed.", "The fire killed 15 people."),
+    ],
+)
+def test_compatible_counts_are_not_disagreements(one: str, two: str) -> None:
+    assert disagreements(one, two, published=TOGETHER) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "two"),
+    [
+        ("About 1,000 people were evacuated.", "Police evacuated 3,000 people."),
+        ("Nearly 100 were evacuated.", "Police evacuated 40 residents."),
+        ("At least 12 people were killed.", "The collapse killed 9 people."),
+    ],
+)
+def test_incompatible_counts_at_the_same_time_disagree(one: str, two: str) -> None:
+    assert len(disagreements(one, two, published=TOGETHER)) == 1
+
+
+def test_counts_without_publication_times_never_conflict() -> None:
+    # A toll rises as a story develops: without times, 12 against 14 may be an update.
+    one = "The landslide buried three houses and 12 were killed, police said."
+    two = "Rescuers said 14 people died when the hillside collapsed."
+    assert disagreements(one, two) == []
+    assert disagreements(one, two, published=[TOGETHER[0], None]) == []
+
+
+def test_a_higher_count_published_hours_later_is_an_update_not_a_conflict() -> None:
+    members = [
+        member(
+            "Wire", "One person was killed when the bridge gave way.", published_at=HOURS_APART[0]
+        ),
+        member("Daily", "The collapse killed five people.", published_at=HOURS_APART[1]),
+        member(
+            "Evening",
+            "The death toll rose to twelve on Tuesday, a day after the bridge collapse.",
+            published_at="2025-03-05T09:00:00+00:00",
+        ),
+    ]
+    found, updates = compare_facts(members)
+    assert found == []
+    assert updates == [
+        {
+            "field": "number:killed",
+            "value": "One",
+            "sources": [1],
+            "first_reported_at": HOURS_APART[0],
+        },
+        {
+            "field": "number:killed",
+            "value": "five",
+            "sources": [2],
+            "first_reported_at": HOURS_APART[1],
+        },
+        {
+            "field": "number:killed",
+            "value": "twelve",
+            "sources": [3],
+            "first_reported_at": "2025-03-05T09:00:00+00:00",
+        },
+    ]
+
+
+def test_a_stated_change_orders_counts_without_publication_times() -> None:
+    members = [
+        member("Wire", "At least three people were killed in the quake."),
+        member("Daily", "The death toll rose to 10 on Monday, the governor said."),
+        member("Post", "Ten people were killed, officials said."),
+    ]
+    found, updates = compare_facts(members)
+    assert found == []
+    assert [(u["value"], u["sources"], u["first_reported_at"]) for u in updates] == [
+        ("At least three", [1], None),
+        ("10", [2, 3], None),
+    ]
+
+
+def test_a_looser_or_equal_later_count_is_no_update() -> None:
+    members = [
+        member("Wire", "Twelve people were killed.", published_at=HOURS_APART[0]),
+        member("Daily", "At least 10 people were killed.", published_at=HOURS_APART[1]),
+        member("Post", "The blast killed 12.", published_at="2025-03-05T09:00:00+00:00"),
+    ]
+    assert compare_facts(members) == ([], [])
+
+
+def test_magnitudes_of_two_agencies_disagree_without_times() -> None:
+    found = disagreements(
+        "The magnitude 7.5 quake struck before dawn.",
+        "The U.S. Geological Survey measured the quake at magnitude 7.6.",
     )
-    # A source that reports the toll rising to the other's figure agrees with it.
+    assert [d["field"] for d in found] == ["number:magnitude"]
+    assert values(found[0]) == {"7.5": [1], "7.6": [2]}
+
+
+def test_a_revised_magnitude_hours_later_is_an_update() -> None:
+    members = [
+        member("Wire", "A magnitude 6.8 quake struck the coast.", published_at=HOURS_APART[0]),
+        member("Daily", "The 7.1-magnitude quake damaged the port.", published_at=HOURS_APART[1]),
+    ]
+    found, updates = compare_facts(members)
+    assert found == []
+    assert [u["value"] for u in updates] == ["6.8", "7.1"]
+
+
+def test_aftershocks_and_other_quakes_are_not_the_main_shock() -> None:
+    main = "A magnitude 4.6 earthquake struck the valley on Sunday."
+    assert disagreements(main, "The strongest aftershock measured magnitude 2.9.") == []
+    assert disagreements(main, "A 2.0 magnitude tremor was felt near the dam an hour later.") == []
+    assert (
+        disagreements(main, "A magnitude-4.1 quake shook the valley a day after a 4.6 quake.") == []
+    )
+    # A source that also names the other's magnitude is not disputing it.
     assert (
         disagreements(
-            "At least 12 were killed on Monday. By evening the death toll rose to 14.",
-            "The collapse killed 14 people.",
+            main,
+            "State radio said the 4.1 quake hit on Sunday.\nSeismologists recorded it at 4.6.",
         )
         == []
     )
 
 
-def test_approximate_counts_allow_some_slack() -> None:
+def test_dates_weeks_apart_tell_of_two_quakes() -> None:
     assert (
-        disagreements("About 1,000 people were evacuated.", "Officials evacuated 980 residents.")
+        disagreements(
+            "The earthquake struck on April 20, flattening two villages.",
+            "The region had been hit when an earthquake struck on April 6.",
+        )
         == []
     )
-    found = disagreements("About 1,000 people were evacuated.", "Police evacuated 3,000 people.")
-    assert [d["field"] for d in found] == ["number:evacuated"]
+    assert len(disagreements("The quake struck on April 20.", "The quake struck on April 21.")) == 1
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "The 2004 tsunami killed 230,000 people across the region.",
+        "Aceh was the worst hit by the massive 2004 quake, with 170,000 dead.",
+        "In 2004, a tsunami killed 230,000 people.",
+        "The last major quake to hit the island was in February. It killed 612 people.",
+        "Since the war began, around 3,000 people have been injured.",
+        "The war has left around 3,000 people injured.",
+        "On Saturday, more than a dozen people were killed by a storm in the north.",
+        "Two aftershocks killed 2 more people and injured 30.",
+        "A magnitude 6.0 quake can cause severe damage.",
+    ],
+)
+def test_background_and_other_incidents_state_no_facts(context: str) -> None:
+    lead = "The quake struck on Sunday.\nRescuers reached the villages.\nRoads were cut."
+    facts = extract_facts(f"{lead}\n{context}", [])
+    assert [f for f in facts if f["kind"] == "number"] == []
 
 
 def test_differing_places_of_arrival_are_a_place_disagreement() -> None:
@@ -180,6 +334,8 @@ def test_relative_spans_from_the_same_reference_disagree() -> None:
         "A quake in the same region killed more than 31,000 people in December 2003.",
         "There might have been two people killed, a witness said.",
         "When one is killed, all of us lose.",
+        "Two women and one man died in the fire, and 12 were killed in all.",
+        "He was arrested five buildings away, and 12 were killed.",
     ],
 )
 def test_no_false_facts(text: str) -> None:
@@ -201,7 +357,7 @@ def test_extracted_facts_and_their_anchors() -> None:
         ("when", "strike", "10:40 local time on Monday"),
         ("number", "killed", "9"),
         ("number", "injured", "more than 1.5 million"),
-        ("number", "missing", "at least 300"),
+        ("number", "missing", "At least 300"),
     }
 
 
@@ -239,8 +395,8 @@ def test_source_numbers_follow_outlets_and_duplicates() -> None:
     assert source_numbers(members) == [1, 2, 1, 2, 3]
 
 
-def test_event_record_carries_the_number_disagreement_end_to_end() -> None:
-    def article(n: int, source: str, text: str) -> dict[str, Any]:
+def test_event_record_carries_disagreements_and_updates_end_to_end() -> None:
+    def article(n: int, source: str, text: str, published: str) -> dict[str, Any]:
         return {
             "article_id": f"{n:024x}",
             "url": f"https://{source}.example/{n}",
@@ -248,7 +404,7 @@ def test_event_record_carries_the_number_disagreement_end_to_end() -> None:
             "source": source,
             "title": f"Flood report {n}",
             "text": text,
-            "published_at": None,
+            "published_at": published,
             "ingested_at": f"2025-04-0{n}T10:00:00+00:00",
             "entities": [],
             "topics": [],
@@ -256,33 +412,44 @@ def test_event_record_carries_the_number_disagreement_end_to_end() -> None:
             "similarity": None,
         }
 
+    flood = "Flash floods swept through the valley villages overnight"
     members = [
-        member_snapshot(
-            article(
-                1,
-                "river",
-                "Flash floods swept through the valley villages "
-                "overnight and at least 12 were killed.",
-            )
-        ),
-        member_snapshot(
-            article(
-                2,
-                "coast",
-                "Flash floods swept through the valley villages; "
-                "14 people died and dozens were missing.",
-            )
-        ),
+        member_snapshot(article(1, "river", f"{flood} and 12 were killed.", TOGETHER[0])),
+        member_snapshot(article(2, "coast", f"{flood}; 14 people died.", TOGETHER[1])),
     ]
     event = build_event("ev", members, version=1, now=datetime(2025, 4, 3, tzinfo=UTC))
     assert event["disagreements"] == [
         {
             "field": "number:killed",
             "description": "sources differ on the number killed",
-            "values": [{"value": "at least 12", "sources": [1]}, {"value": "14", "sources": [2]}],
+            "values": [{"value": "12", "sources": [1]}, {"value": "14", "sources": [2]}],
         }
     ]
-    assert event["first_seen"] == "2025-04-01T10:00:00+00:00"
+    assert "updates" not in event  # optional: absent when nothing was updated
+    later = member_snapshot(
+        article(3, "hills", f"{flood}; the death toll rose to 19.", "2025-03-05T08:00:00+00:00")
+    )
+    event = build_event("ev", [*members, later], version=2, now=datetime(2025, 4, 3, tzinfo=UTC))
+    assert [u["value"] for u in event["updates"]] == ["12", "19"]
+    assert event["updates"][-1]["first_reported_at"] == "2025-03-05T08:00:00+00:00"
+
+
+def test_snapshots_with_facts_of_older_rules_are_read_again() -> None:
+    text = "Officials said the fire killed 12 people on Monday."
+    current = member("A", text)
+    older = {
+        **current,
+        "facts": [
+            {
+                "kind": "number",
+                "anchor": "killed",
+                "value": "12",
+                "norm": {"n": 12.0, "approx": False},
+            }
+        ],
+    }
+    older.pop("facts_v")
+    assert compare_facts([older, member("B", text)]) == compare_facts([current, member("B", text)])
 
 
 def test_symbols_that_are_digits_to_isdigit_are_not_counts() -> None:
@@ -290,3 +457,46 @@ def test_symbols_that_are_digits_to_isdigit_are_not_counts() -> None:
     text = "Officials said 5 km² of forest burned. About ① people were hurt, and 12 were injured."
     facts = extract_facts(text, [])
     assert [f["norm"]["n"] for f in facts if f["kind"] == "number"] == [12.0]
+
+
+def test_days_one_apart_in_named_time_zones_agree() -> None:
+    # Early Tuesday in Jakarta is Monday evening in London.
+    local = "The quake struck at 2:30 a.m. local time on Tuesday."
+    assert disagreements(local, "The quake struck at 7:30 p.m. GMT on Monday.") == []
+    assert len(disagreements(local, "The quake struck at 7:30 p.m. GMT on Saturday.")) == 1
+    # Without a named zone on both sides, Tuesday against Monday is a disagreement.
+    assert len(disagreements(local, "The quake struck late on Monday.")) == 1
+
+
+def test_the_bad_cases_seen_on_real_news_are_no_conflicts_and_the_toll_is_an_update() -> None:
+    # Written after the cases a reader rejected: background tolls of an old disaster,
+    # aftershock magnitudes, an earlier quake's date, and a toll rising over two days.
+    members = [
+        member(
+            "Wire",
+            "A magnitude 4.6 earthquake struck the highlands of Aceh on Tuesday, killing one "
+            "person, officials said.\nThe 2004 tsunami killed 230,000 people across the "
+            "region, including 170,000 in Aceh.",
+            published_at="2026-04-21T08:00:00+00:00",
+        ),
+        member(
+            "Daily",
+            "The death toll rose to five on Tuesday evening, the disaster agency said.\n"
+            "Two aftershocks of magnitude 2.0 and 2.9 were recorded overnight.",
+            published_at="2026-04-21T18:00:00+00:00",
+        ),
+        member(
+            "Post",
+            "Twelve people were killed by the magnitude 4.6 quake that struck Aceh on "
+            "April 20, the agency said.\nThe province was also hit when an earthquake struck "
+            "on April 6.",
+            published_at="2026-04-22T09:00:00+00:00",
+        ),
+    ]
+    found, updates = compare_facts(members)
+    assert found == []
+    assert [(u["value"], u["sources"]) for u in updates] == [
+        ("one", [1]),
+        ("five", [2]),
+        ("Twelve", [3]),
+    ]

@@ -217,3 +217,14 @@ def test_eval_on_testa_slice(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert report["n_predicted"] > 0 and report["n_gold"] > 0
     assert 0.5 < report["f1"] <= 1.0
     assert set(report["per_type"]) == {"PER", "LOC", "ORG", "MISC"}
+
+
+@pytest.mark.pure
+def test_no_entity_runs_across_a_paragraph_break() -> None:
+    blank = spacy.blank("en")
+    ruler = blank.add_pipe("entity_ruler")
+    amount = [{"IS_DIGIT": True}, {"IS_SPACE": True, "OP": "?"}, {"LOWER": "million"}]
+    ruler.add_patterns([{"label": "MONEY", "pattern": amount}])  # type: ignore[attr-defined]
+    text = "The port spent 263\nmillion more. It raised 40 million in bonds."
+    [entities] = extract_entities(blank, [text])
+    assert [e["mentions"] for e in entities] == [["40 million"]]

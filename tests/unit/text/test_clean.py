@@ -285,7 +285,8 @@ def test_hostile_markup_is_refused_or_handled_quickly() -> None:
     with pytest.raises(MarkupTooDeep):
         clean_line("<ul>" * 50_000)
     # inputs that used to be quadratic in a naive regex or walk
-    assert body_to_text("<p " * 100_000).startswith("<p <p")
+    assert body_to_text("<p " * 100_000) == ""  # one unterminated tag: markup, not text
+    assert body_to_text("&lt;p " * 100_000) == ""
     assert body_to_text("a" + " " * 300_000 + "b") == "a b"
     assert body_to_text("[ " * 100_000).startswith("[ [")
     assert body_to_text("<article>" + "<header>h</header>" * 20_000).startswith("h\nh")

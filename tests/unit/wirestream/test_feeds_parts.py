@@ -44,6 +44,11 @@ def base(server: ThreadingHTTPServer) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def loopback(server: ThreadingHTTPServer) -> tuple[str, ...]:
+    """The allow setting a feed on the test server needs (it is on 127.0.0.1)."""
+    return (base(server),)
+
+
 def test_sample_config_loads() -> None:
     config = load_config(FEEDS / "local.toml")
     assert [f.name for f in config.feeds] == [
@@ -105,25 +110,37 @@ def test_seen_set_is_pruned_by_last_presence(tmp_path: Path) -> None:
 
 def test_static_server_answers_304_to_its_etag(static: ThreadingHTTPServer) -> None:
     url = f"{base(static)}/rss.xml"
-    first = http_fetch(url, headers={}, timeout=5, max_bytes=1_000_000)
+    allow = loopback(static)
+    first = http_fetch(url, headers={}, timeout=5, max_bytes=1_000_000, allow=allow)
     assert first.status == 200 and first.headers["content-type"] == "application/xml"
     etag = first.headers["etag"]
-    again = http_fetch(url, headers={"If-None-Match": etag}, timeout=5, max_bytes=1_000_000)
+    again = http_fetch(
+        url, headers={"If-None-Match": etag}, timeout=5, max_bytes=1_000_000, allow=allow
+    )
     assert (again.status, again.body) == (304, b"")
     since = http_fetch(
         url,
         headers={"If-Modified-Since": first.headers["last-modified"]},
         timeout=5,
         max_bytes=1_000_000,
+        allow=allow,
     )
     assert since.status == 304
 
 
 def test_fetch_caps_size_and_reports_network_errors(static: ThreadingHTTPServer) -> None:
     with pytest.raises(FetchError, match="larger than"):
-        http_fetch(f"{base(static)}/rss.xml", headers={}, timeout=5, max_bytes=100)
-    with pytest.raises(FetchError):
-        http_fetch("http://127.0.0.1:9/none", headers={}, timeout=5, max_bytes=100)
+        http_fetch(
+            f"{base(static)}/rss.xml", headers={}, timeout=5, max_bytes=100, allow=loopback(static)
+        )
+    with pytest.raises(FetchError, match="Connection refused"):
+        http_fetch(
+            "http://127.0.0.1:9/none",
+            headers={},
+            timeout=5,
+            max_bytes=100,
+            allow=("http://127.0.0.1:9",),
+        )
 
 
 def test_parse_rejects_non_feeds_and_reports_bad_entries() -> None:
@@ -166,12 +183,23 @@ def test_jsonl_feed_keeps_records_and_reports_bad_lines() -> None:
 
 def test_check_reports_each_feed(static: ThreadingHTTPServer, tmp_path: Path) -> None:
     root = base(static)
+    allow = loopback(static)
     config = PollerConfig(
         feeds=(
-            FeedConfig(name="rss", url=f"{root}/rss.xml", source="S"),
-            FeedConfig(name="broken", url=f"{root}/broken.xml", source="S"),
-            FeedConfig(name="missing", url=f"{root}/missing.xml", source="S"),
-            FeedConfig(name="jsonl", url=f"{root}/wire.jsonl", source="S", format="jsonl"),
+            FeedConfig(name="rss", url=f"{root}/rss.xml", source="S", allow_private_origins=allow),
+            FeedConfig(
+                name="broken", url=f"{root}/broken.xml", source="S", allow_private_origins=allow
+            ),
+            FeedConfig(
+                name="missing", url=f"{root}/missing.xml", source="S", allow_private_origins=allow
+            ),
+            FeedConfig(
+                name="jsonl",
+                url=f"{root}/wire.jsonl",
+                source="S",
+                format="jsonl",
+                allow_private_origins=allow,
+            ),
         ),
         timeout_s=5,
     )
@@ -194,7 +222,7 @@ def test_feeds_check_command_prints_a_table(
 ) -> None:
     config = tmp_path / "feeds.toml"
     config.write_text(
-        (FEEDS / "local.toml").read_text().replace("127.0.0.1:8765", base(static)[7:])
+        (FEEDS / "local.toml").read_text().replace("127.0.0.1:8765", base(static).split("//")[1])
     )
     parser = argparse.ArgumentParser()
     feeds_command.add_parser(parser.add_subparsers(dest="command"))

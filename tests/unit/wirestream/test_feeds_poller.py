@@ -130,7 +130,15 @@ def make_poller(
 
 
 def feed(server: ScriptedServer, name: str, path: str, **options: Any) -> FeedConfig:
-    return FeedConfig(name=name, url=server.url(path), source=f"{name} source", **options)
+    # The test server is on loopback: its origin must be allowed explicitly.
+    allowed = options.pop("allow_private_origins", (server.url(""),))
+    return FeedConfig(
+        name=name,
+        url=server.url(path),
+        source=f"{name} source",
+        allow_private_origins=allowed,
+        **options,
+    )
 
 
 def test_rss_atom_jsonl_entries_published_once_as_raw_records(server: ScriptedServer) -> None:
@@ -140,9 +148,9 @@ def test_rss_atom_jsonl_entries_published_once_as_raw_records(server: ScriptedSe
         "/wire.jsonl": Route(body=fixture("wire.jsonl")),
     }
     feeds = [
-        feed(server, "rss", "/rss.xml"),
-        feed(server, "atom", "/atom.xml"),
-        feed(server, "jsonl", "/wire.jsonl", format="jsonl"),
+        feed(server, "rss", "/rss.xml", trust_item_source=True),
+        feed(server, "atom", "/atom.xml", trust_item_source=True),
+        feed(server, "jsonl", "/wire.jsonl", format="jsonl", trust_item_source=True),
     ]
     clock, publisher = Clock(), Recorder()
     poller = make_poller(feeds, StateStore(":memory:"), clock, publisher)
@@ -280,7 +288,12 @@ def test_malformed_feed_is_reported_and_others_continue(server: ScriptedServer) 
         "/broken.xml": Route(body=fixture("broken.xml")),
         "/atom.xml": Route(body=fixture("atom.xml")),
     }
-    refused = FeedConfig(name="refused", url="http://127.0.0.1:9/feed.xml", source="x")
+    refused = FeedConfig(
+        name="refused",
+        url="http://127.0.0.1:9/feed.xml",
+        source="x",
+        allow_private_origins=("http://127.0.0.1:9",),
+    )
     feeds = [feed(server, "broken", "/broken.xml"), refused, feed(server, "atom", "/atom.xml")]
     publisher = Recorder()
     poller = make_poller(feeds, StateStore(":memory:"), Clock(), publisher)

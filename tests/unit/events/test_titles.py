@@ -1,0 +1,158 @@
+"""Event titles: a member's headline that reads as one, never a dateline or a long lead.
+
+Every title and text here is written for this test, after the bad cases seen on real news:
+an event titled with its "... Last updated at ... GMT" line although a member had a real
+headline, and events titled with a fifty-word lead sentence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from pipeline.events import titles
+from pipeline.events.build import build_event, member_snapshot
+
+pytestmark = pytest.mark.pure
+
+NOW = datetime(2026, 3, 12, 18, tzinfo=UTC)
+STRIKE = (
+    "Ferry crews in Port Avery returned to work on Thursday after a nine-day strike over "
+    "night-shift pay ended with a deal brokered by the regional labour office.\n"
+    "The harbour authority said the first crossings to the islands would leave at 6 a.m.\n"
+    "Union leaders said members had accepted a 4% rise and a review of rosters."
+)
+LONG_LEAD = (
+    "Ferry crews in Port Avery, who had walked off the job nine days ago in a dispute over "
+    "night-shift pay that stranded thousands of island commuters and left supermarket shelves "
+    "half empty, went back to work on Thursday morning after union leaders and the harbour "
+    "authority signed a deal brokered by the regional labour office."
+)
+
+
+def member(n: int, title: str, text: str = STRIKE, source: str | None = None) -> dict[str, Any]:
+    return member_snapshot(
+        {
+            "article_id": f"{n:024x}",
+            "url": f"https://outlet{n}.example/{n}",
+            "source": source or f"Outlet {n}",
+            "title": title,
+            "text": text,
+            "published_at": None,
+            "ingested_at": NOW.isoformat(),
+            "entities": [],
+            "topics": [],
+            "duplicate_of": None,
+        }
+    )
+
+
+def title_of(*members: dict[str, Any]) -> str:
+    return str(build_event("ev", list(members), version=1, now=NOW)["title"])
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "12 March 2026 Last updated at 08:15 GMT",
+        "Posted: Mar 12, 2026 9:40 AM ET",
+        "Thursday, March 12,2026",
+        "Published 03/12/26",
+        "Updated 3 / 12 / 2026 1:41 PM",
+        "10:24 AM, THU 12 MAR 2026",
+        "MARCH 12,2026 AT 7:31 AM ET",
+        "Last Updated: Thursday, 12 March 2026,08:15 GMT",
+        "7:05pm UK, Thursday 12 March 2026",
+        "8:24am:",
+    ],
+)
+def test_datelines_and_timestamps_are_boilerplate(dateline: str) -> None:
+    assert titles.is_boilerplate(dateline)
+    assert titles.kind(dateline) == titles.NONE
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Ferry strike ends after nine days",
+        "Colts beat Chiefs 20-13 to clinch playoff berth",
+        "Magnitude 6.4 quake hits Sulawesi on Thursday",
+        "May Day marches draw thousands in Lisbon",
+        "Updates to the tax code anger small firms",
+    ],
+)
+def test_headlines_with_dates_and_numbers_are_headlines(headline: str) -> None:
+    assert not titles.is_boilerplate(headline)
+    assert titles.kind(headline) == titles.HEADLINE
+
+
+def test_a_dateline_never_titles_an_event_that_has_a_headline() -> None:
+    found = title_of(
+        member(1, "12 March 2026 Last updated at 08:15 GMT"),
+        member(2, "Posted: Mar 12, 2026 9:40 AM ET"),
+        member(3, "Ferry crews back at work as Port Avery strike ends"),
+    )
+    assert found == "Ferry crews back at work as Port Avery strike ends"
+
+
+def test_the_headline_line_under_a_dateline_is_the_headline() -> None:
+    text = "Last Updated: Thursday, 12 March 2026,08:15 GMT\nPort Avery ferry strike is over\n"
+    found = title_of(member(1, "Last Updated: Thursday, 12 March 2026,08:15 GMT", text + STRIKE))
+    assert found == "Port Avery ferry strike is over"
+
+
+def test_a_long_lead_sentence_loses_to_a_headline() -> None:
+    # The long lead's member comes first and shares every word of the story.
+    found = title_of(
+        member(1, LONG_LEAD, f"{LONG_LEAD}\n{STRIKE}"),
+        member(2, "Port Avery ferry strike ends with pay deal"),
+    )
+    assert found == "Port Avery ferry strike ends with pay deal"
+    assert len(LONG_LEAD.split()) > titles.MAX_WORDS
+
+
+def test_a_short_sentence_loses_to_a_headline_and_a_lead_to_a_short_sentence() -> None:
+    sentence = "The ferries are running again in Port Avery."
+    assert title_of(member(1, sentence), member(2, "Port Avery ferry strike ends")) == (
+        "Port Avery ferry strike ends"
+    )
+    assert title_of(member(1, LONG_LEAD), member(2, sentence)) == sentence
+
+
+def test_with_no_headline_a_lead_sentence_is_allowed() -> None:
+    found = title_of(member(1, LONG_LEAD), member(2, "Posted: Mar 12, 2026 9:40 AM ET"))
+    assert found == LONG_LEAD
+
+
+def test_with_nothing_but_datelines_the_summary_gives_the_title() -> None:
+    event = build_event(
+        "ev",
+        [member(1, "Thursday, March 12,2026"), member(2, "8:24am:")],
+        version=1,
+        now=NOW,
+    )
+    assert event["title"] == event["summary"][0]["text"]
+    assert not titles.is_boilerplate(event["title"])
+
+
+def test_the_most_representative_headline_wins() -> None:
+    found = title_of(
+        member(1, "What a week it has been"),
+        member(2, "Port Avery ferry crews end strike after pay deal"),
+        member(3, "Islanders cheer as boats sail again"),
+    )
+    assert found == "Port Avery ferry crews end strike after pay deal"
+
+
+def test_a_snapshot_without_its_stored_headline_gives_the_same_record() -> None:
+    members = [
+        member(1, "12 March 2026 Last updated at 08:15 GMT"),
+        member(2, "Port Avery ferry crews end strike after pay deal"),
+        member(3, LONG_LEAD, f"{LONG_LEAD}\n{STRIKE}"),
+    ]
+    older = [{k: v for k, v in m.items() if k != "headline"} for m in members]
+    assert build_event("ev", older, version=1, now=NOW) == build_event(
+        "ev", members, version=1, now=NOW
+    )
