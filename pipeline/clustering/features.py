@@ -22,6 +22,8 @@ FEATURES_VERSION = 2
 # Words per MinHash shingle: 3-word runs survive one word in ten edited (5-word runs do not)
 # while independent articles on one event rarely share more than 45 % of them.
 SHINGLE_SIZE = 3
+# Body words in the lead: news states the event's own who, what and where first, background later.
+LEAD_WORDS = 80
 IDF_PATH = MODELS_DIR / "cluster" / "idf.json"
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -176,7 +178,8 @@ def _permutations(num_perm: int) -> Any:
 
 
 def term_vector(title: str, text: str, *, idf: Mapping[str, float], top_n: int) -> dict[str, float]:
-    """L2-normalized sublinear tf-idf vector, title terms counted twice, top_n terms kept.
+    """L2-normalized sublinear tf-idf vector, title terms and the body's first `LEAD_WORDS`
+    words counted twice, top_n terms kept.
 
     Args:
         title: the headline.
@@ -193,7 +196,9 @@ def _term_vector(
     """`term_vector` of a text whose `words` are given."""
     both = f"{title} {text}"
     counts = Counter(term_tokens(title) * 2)
-    counts.update(_content_words(text_words))
+    lead = _content_words(text_words[:LEAD_WORDS])
+    counts.update(lead + lead)
+    counts.update(_content_words(text_words[LEAD_WORDS:]))
     counts.update(numbers(both))
     counts.update(month_days(both))
     unseen = idf.get("", 10.0)

@@ -69,9 +69,12 @@ def test_minhash_is_datasketchs_on_the_sample() -> None:
 def _plain_term_vector(
     title: str, text: str, idf: dict[str, float], top_n: int
 ) -> dict[str, float]:
+    body = features.words(text)
+    lead, rest = body[: features.LEAD_WORDS], body[features.LEAD_WORDS :]
     counts = Counter(
         features.term_tokens(title) * 2
-        + features.term_tokens(text)
+        + features.term_tokens(" ".join(lead)) * 2
+        + features.term_tokens(" ".join(rest))
         + features.numbers(f"{title} {text}")
         + features.month_days(f"{title} {text}")
     )

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.clustering.config import ClusterConfig
 from pipeline.clustering.decide import cluster_batch, event_id_for
-from pipeline.clustering.features import article_features
+from pipeline.clustering.features import LEAD_WORDS, article_features, term_vector
 from pipeline.clustering.index import CandidateIndex
 from pipeline.clustering.members import kept_members
 from pipeline.clustering.similarity import candidates
@@ -138,6 +138,19 @@ def test_features_are_json_and_compact() -> None:
 
 
 @pytest.mark.pure
+def test_a_term_in_the_lead_outweighs_the_same_term_later_in_the_body() -> None:
+    idf = {"": 5.0}  # every term equally rare: only the position differs
+    filler = " ".join(f"word{n}" for n in range(LEAD_WORDS))
+    early = term_vector("", f"harbour {filler} lighthouse", idf=idf, top_n=200)
+    late = term_vector("", f"lighthouse {filler} harbour", idf=idf, top_n=200)
+    assert early["harbour"] > early["lighthouse"]
+    assert late["lighthouse"] > late["harbour"]
+    # the lead is the body's first LEAD_WORDS words: "word1" is in it, the last filler is not
+    last = f"word{LEAD_WORDS - 1}"
+    assert early["word1"] == early["harbour"] and early[last] == early["lighthouse"]
+
+
+@pytest.mark.pure
 def test_same_event_joins_and_same_kind_events_stay_apart() -> None:
     articles = stream()
     out, events = cluster_batch(articles, state={}, now=NOW)
@@ -227,7 +240,7 @@ def test_ecbplus_bcubed_f1() -> None:
     records = clustering.load_records(path)
     articles = clustering.enrich(records, clustering.model_entities())
     report = clustering.evaluate(records, articles, seeds=[0])
-    assert report["bcubed_f1"] >= 0.88, report  # measured 0.9092 (seed 0)
+    assert report["bcubed_f1"] >= 0.89, report  # measured 0.9236 (seed 0)
 
 
 @pytest.mark.pure
