@@ -1,4 +1,5 @@
-"""Process helpers for detached brokers: liveness by pid and command line, termination, locks."""
+"""Process helpers for detached processes: liveness by pid and command line, pid files,
+termination, locks."""
 
 from __future__ import annotations
 
@@ -86,6 +87,41 @@ def terminate(pid: int, *, timeout: float, kill_wait: float = 10.0) -> bool:
                 return True
             time.sleep(0.1)
     return not is_running(pid)
+
+
+def recorded_pid(pid_file: Path) -> int | None:
+    """The pid a pid file names, if that process still runs.
+
+    Args:
+        pid_file: a file holding one pid.
+    """
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if is_running(pid) else None
+
+
+def stop_recorded(pid_file: Path, *, timeout: float) -> bool:
+    """SIGTERM the process a pid file names, then SIGKILL its process group; False if none ran.
+
+    Args:
+        pid_file: the file written when the process (a session leader) was started.
+        timeout: seconds for a clean exit before the group is killed.
+    """
+    pid = recorded_pid(pid_file)
+    if pid is None:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and recorded_pid(pid_file) is not None:
+        time.sleep(0.2)
+    if recorded_pid(pid_file) is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)  # its children (the NLP pool) go with it
+    pid_file.unlink(missing_ok=True)
+    return True
 
 
 @contextlib.contextmanager

@@ -11,7 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from config.settings import Settings
 from deploy.config import free_port
 from tests.support import SAMPLE, blank_resources
 from wirestream.commands.produce import read_lines
-from wirestream.kafka import producer
+from wirestream.kafka import ensure_topics, producer
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # after every sample date: all are trusted
 
@@ -159,3 +160,22 @@ def fresh_story(token: str) -> bytes:
             "published_at": "2026-11-30T08:00:00Z",
         }
     )
+
+
+@contextlib.contextmanager
+def serving(
+    bootstrap: str, folder: Path, outputs: tuple[list[dict], list[dict]], *, prefix: str
+) -> Iterator[EventService]:
+    """A ready service over fresh topics (namespace ``prefix-<random>.``) holding ``outputs``."""
+    settings = Settings.from_env(
+        broker=bootstrap, topic_namespace=f"{prefix}-{uuid.uuid4().hex[:8]}."
+    )
+    ensure_topics(bootstrap, settings)
+    articles, events = outputs
+    publish(settings, articles=articles, events=events)
+    running = EventService(settings, folder).start()
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()

@@ -9,18 +9,17 @@ from typing import Any
 
 import pytest
 
-from config.settings import Settings
 from tests.integration.event_service import (
     EventService,
     fresh_story,
     pipeline_outputs,
     publish,
     sample_outputs,
+    serving,
 )
 from tests.integration.test_event_service import event_of
 from tests.integration.test_status_page import browser  # noqa: F401  (fixture; skips w/o chromium)
 from tests.support import event_record, hex_id
-from wirestream.kafka import ensure_topics
 
 pytestmark = pytest.mark.integration
 
@@ -38,17 +37,10 @@ def service(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, outputs: Outputs
 ) -> Iterator[EventService]:
     """A ready service over fresh topics holding the sample's articles and events."""
-    settings = Settings.from_env(
-        broker=kafka_bootstrap, topic_namespace=f"evpage-{uuid.uuid4().hex[:8]}."
-    )
-    ensure_topics(kafka_bootstrap, settings)
-    publish(settings, articles=outputs[0], events=outputs[1])
-    running = EventService(settings, tmp_path_factory.mktemp("event-pages")).start()
-    try:
-        running.wait_ready()
+    with serving(
+        kafka_bootstrap, tmp_path_factory.mktemp("event-pages"), outputs, prefix="evpage"
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def wait(driver: Any, check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:

@@ -6,7 +6,6 @@ import copy
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,10 +14,8 @@ from typing import Any
 import orjson
 import pytest
 
-from config.settings import Settings
 from pipeline.stages import live_events
-from tests.integration.event_service import EventService, publish, sample_outputs
-from wirestream.kafka import ensure_topics
+from tests.integration.event_service import EventService, publish, sample_outputs, serving
 
 pytestmark = pytest.mark.integration
 
@@ -36,18 +33,10 @@ def service(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, outputs: Outputs
 ) -> Iterator[EventService]:
     """A ready service over fresh topics holding the sample's articles and events."""
-    settings = Settings.from_env(
-        broker=kafka_bootstrap, topic_namespace=f"evsvc-{uuid.uuid4().hex[:8]}."
-    )
-    ensure_topics(kafka_bootstrap, settings)
-    articles, events = outputs
-    publish(settings, articles=articles, events=events)
-    running = EventService(settings, tmp_path_factory.mktemp("event-service")).start()
-    try:
-        running.wait_ready()
+    with serving(
+        kafka_bootstrap, tmp_path_factory.mktemp("event-service"), outputs, prefix="evsvc"
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def event_of(outputs: Outputs, raw_id: str) -> dict[str, Any]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,6 +12,7 @@ from typing import Any
 import orjson
 
 from config.settings import Settings
+from deploy import lifecycle
 from pipeline.stages import live_events
 from wirestream.commands.produce import read_lines
 from wirestream.events import background as event_service
@@ -151,12 +150,7 @@ def _grown(bootstrap: str, topics: tuple[str, ...], before: dict[Any, int]) -> i
 
 
 def _worker_pid(worker_dir: Path) -> int | None:
-    try:
-        pid = int((worker_dir / "worker.pid").read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return None
-    return pid
+    return lifecycle.recorded_pid(worker_dir / "worker.pid")
 
 
 def _start_worker(worker_dir: Path, bootstrap: str, settings: Settings) -> int:
@@ -169,14 +163,4 @@ def _start_worker(worker_dir: Path, bootstrap: str, settings: Settings) -> int:
 
 
 def _stop_worker(worker_dir: Path, timeout: float = 30.0) -> bool:
-    pid = _worker_pid(worker_dir)
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _worker_pid(worker_dir) is not None:
-        time.sleep(0.2)
-    if _worker_pid(worker_dir) is not None:
-        os.killpg(pid, signal.SIGKILL)
-    (worker_dir / "worker.pid").unlink(missing_ok=True)
-    return True
+    return lifecycle.stop_recorded(worker_dir / "worker.pid", timeout=timeout)

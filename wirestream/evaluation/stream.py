@@ -25,10 +25,10 @@ from pipeline.clustering.decide import cluster_batch
 from pipeline.clustering.index import CandidateIndex
 from pipeline.records import Incoming
 from pipeline.stages import final_event_ids, prepare_batch
+from wirestream.evaluation import copyedit
 from wirestream.evaluation.clustering import bcubed
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
-FILLERS = ("also", "reportedly", "local", "new", "the", "a")
 FOOTER = "This report was compiled with material from wire services."
 
 
@@ -96,7 +96,7 @@ def copy_items(originals: Sequence[Item], count: int, *, seed: int) -> list[Item
     for n, item in enumerate(rng.sample(long_enough, min(count, len(long_enough)))):
         title, body = item.raw["title"], item.raw["body"]
         if n % 3 == 0:
-            body = _edit_words(body, 0.05, rng)
+            body = copyedit.edit_words(body, 0.05, rng)
         elif n % 3 == 1:
             lines = body.split("\n")
             body = "\n".join([*lines[: max(2, len(lines) - 2)], FOOTER])
@@ -106,16 +106,6 @@ def copy_items(originals: Sequence[Item], count: int, *, seed: int) -> list[Item
         raw = {"id": f"{item.raw['id']}-copy", "url": url, "title": title, "body": body}
         copies.append(Item({**raw, "source": url.split("/")[2]}, item.gold, "copy"))
     return copies
-
-
-def _edit_words(text: str, rate: float, rng: random.Random) -> str:
-    out = []
-    for word in text.split(" "):
-        draw = rng.random()
-        if draw < rate / 2:
-            continue  # cut
-        out.append(rng.choice(FILLERS) if draw < rate else word)
-    return " ".join(out)
 
 
 def enrich(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,17 +11,14 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from deploy import lifecycle
+
 PID_FILE = "events.pid"
 
 
 def running_pid(folder: Path) -> int | None:
     """The pid of the service started in ``folder``, if it still runs."""
-    try:
-        pid = int((folder / PID_FILE).read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return None
-    return pid
+    return lifecycle.recorded_pid(folder / PID_FILE)
 
 
 def start(folder: Path, *, bootstrap: str, port: int) -> int:
@@ -56,17 +51,7 @@ def start(folder: Path, *, bootstrap: str, port: int) -> int:
 
 def stop(folder: Path, timeout: float = 20.0) -> bool:
     """Stop the service started in ``folder``; False if none ran."""
-    pid = running_pid(folder)
-    if pid is None:
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and running_pid(folder) is not None:
-        time.sleep(0.2)
-    if running_pid(folder) is not None:
-        os.killpg(pid, signal.SIGKILL)
-    (folder / PID_FILE).unlink(missing_ok=True)
-    return True
+    return lifecycle.stop_recorded(folder / PID_FILE, timeout=timeout)
 
 
 def wait_for_events(base: str, want: set[str], *, timeout: float = 60.0) -> bool:
