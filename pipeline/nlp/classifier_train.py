@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ SEEDS_FILE = MODELS_DIR / "topics" / "seeds.json"
 # Codes the shipped model knows: the five with dataset classes and five taught by ECB+ and seeds.
 MODEL_CODES = [f"medtop:{n:02d}000000" for n in (1, 2, 3, 4, 6, 7, 11, 13, 15, 16)]
 UNKNOWN, NEGATIVE, POSITIVE = -1, 0, 1
+# What a wrong topic may cost in the judged dataset while its precision target is sought.
+JUDGE_COSTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 def load_seeds(path: Path = SEEDS_FILE) -> dict[str, Any]:
@@ -75,7 +77,9 @@ def targets(examples: Sequence[Example], codes: Sequence[str], hits: np.ndarray)
 def fit(
     counts: sp.csr_matrix, target: np.ndarray, weights: np.ndarray, *, c: float, min_df: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One L2 logistic model per code on tf-idf of the hashed counts; unknowns left out.
+    """One L2 logistic model per code on tf-idf of the hashed counts, each column scaled by how
+    strongly it tells the code's texts from the others (naive Bayes log-count ratio, NB-LR);
+    the scale is folded into the weights, so scoring stays one product. Unknowns left out.
 
     Args:
         counts: hashed counts of the training texts.
@@ -90,7 +94,7 @@ def fit(
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     columns = np.flatnonzero(df >= min_df)
     idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df[columns])) + 1.0).astype(np.float32)
-    features = weigh(counts[:, columns], idf)
+    features = weigh(counts[:, columns], idf).tocsr()
     coef = np.zeros((target.shape[1], len(columns)), dtype=np.float32)
     intercept = np.full(target.shape[1], -10.0, dtype=np.float32)  # never taught: never emitted
     for j in range(target.shape[1]):
@@ -98,10 +102,27 @@ def fit(
         labels = target[known, j] == POSITIVE
         if labels.all() or not labels.any():
             continue
+        scale = log_count_ratio(features[known], labels)
         model = LogisticRegression(C=c, solver="liblinear")
-        model.fit(features[known], labels, sample_weight=weights[known])
-        coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+        model.fit(features[known] @ sp.diags(scale), labels, sample_weight=weights[known])
+        coef[j], intercept[j] = model.coef_[0] * scale, model.intercept_[0]
     return columns, idf, coef, intercept
+
+
+def log_count_ratio(features: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """``|log(p / q)|`` per column: p, q = the share of positive / negative texts' words (add-one
+    smoothed, presence only) that fall in that column.
+
+    Args:
+        features: the texts' features (only which entries are non-zero matters).
+        labels: True for the positive texts.
+    """
+    present = features.copy()
+    present.data[:] = 1.0
+    positive = 1.0 + np.asarray(present[labels].sum(axis=0)).ravel()
+    negative = 1.0 + np.asarray(present[~labels].sum(axis=0)).ravel()
+    ratio = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
+    return np.abs(ratio).astype(np.float32)
 
 
 def fit_thresholds(
@@ -109,17 +130,18 @@ def fit_thresholds(
     examples: Sequence[Example],
     codes: Sequence[str],
     *,
-    wrong_cost: float = 1.0,
+    costs: Mapping[str, float],
 ) -> np.ndarray:
     """Per code, the threshold its best-scored texts must reach to be published: the one that
-    maximizes right minus ``wrong_cost`` x wrong publications, summed over the datasets that can
-    express the code (some example lists it), each dataset weighted by 1 / its size.
+    maximizes right minus ``costs[dataset]`` x wrong publications, summed over the datasets that
+    can express the code (some example lists it), each dataset weighted by 1 / its size.
 
     Args:
         scores: out-of-fold scores ``(examples, codes)``.
         examples: the examples scored (their ``codes`` say what is right).
         codes: the model's codes.
-        wrong_cost: what a wrong topic costs next to a right one (an abstention costs 0).
+        costs: what a wrong topic costs next to a right one, per dataset (an abstention costs
+            0; a dataset not listed: 1).
     """
     right = np.array([[code in e.codes for code in codes] for e in examples])
     datasets = np.array([e.dataset for e in examples])
@@ -135,9 +157,48 @@ def fit_thresholds(
             gain = 0.0
             for name in names:
                 hits = right[published & (datasets == name), j]
-                gain += (hits.sum() - wrong_cost * (~hits).sum()) / (datasets == name).sum()
+                cost = costs.get(name, 1.0)
+                gain += (hits.sum() - cost * (~hits).sum()) / (datasets == name).sum()
             gains.append(gain)
         thresholds[j] = grid[int(np.argmax(gains))]  # ties: the lowest threshold
+    return thresholds
+
+
+def calibrate(
+    scores: np.ndarray,
+    examples: Sequence[Example],
+    codes: Sequence[str],
+    *,
+    precision: float,
+    judge: str,
+    wrong_cost: float,
+) -> np.ndarray:
+    """Thresholds that lose the least accuracy while the ``judge`` dataset's first topics keep
+    ``precision``: a wrong topic costs ``wrong_cost`` everywhere except in ``judge``, whose
+    cost rises until its out-of-fold precision reaches ``precision`` (the highest tried if
+    none does; without ``judge`` data every dataset costs ``JUDGE_COSTS[-1]``).
+
+    Args:
+        scores: out-of-fold scores ``(examples, codes)``.
+        examples: the examples scored.
+        codes: the model's codes.
+        precision: the precision wanted on ``judge``'s texts.
+        judge: the dataset name whose precision is held (real reporting, an editor's labels).
+        wrong_cost: what a wrong topic costs in the other datasets.
+    """
+    judged = np.array([e.dataset == judge for e in examples])
+    names = {e.dataset for e in examples}
+    if not judged.any():
+        return fit_thresholds(scores, examples, codes, costs=dict.fromkeys(names, JUDGE_COSTS[-1]))
+    best = scores[judged].argmax(axis=1)
+    confidence = scores[judged].max(axis=1)
+    right = np.array([codes[i] in e.codes for i, e in zip(best, np.array(examples)[judged])])
+    for cost in JUDGE_COSTS:
+        costs = dict.fromkeys(names, wrong_cost) | {judge: cost}
+        thresholds = fit_thresholds(scores, examples, codes, costs=costs)
+        published = confidence >= thresholds[best]
+        if right[published].sum() >= precision * max(published.sum(), 1):
+            break
     return thresholds
 
 
@@ -145,12 +206,14 @@ def train_examples(
     examples: Sequence[Example],
     *,
     weights: dict[str, float] | None = None,
-    c: float = 10.0,
+    c: float = 30.0,
     min_df: int = 2,
     spec: FeatureSpec | None = None,
     seed_weight: float = 2.0,
     calibration_folds: int = 3,
-    wrong_cost: float = 1.5,
+    precision: float = 0.94,
+    judge: str = "ecbplus",
+    wrong_cost: float = 0.25,
     seeds: dict[str, Any] | None = None,
 ) -> TopicClassifier:
     """Train on labelled examples and calibrate each code's threshold on out-of-fold scores.
@@ -163,7 +226,9 @@ def train_examples(
         spec: feature settings.
         seed_weight: logit per ``log(1 + hits)`` of a prior code's seed words.
         calibration_folds: folds for the out-of-fold scores (below 2: thresholds stay 0.5).
-        wrong_cost: what a wrong topic costs next to a right one (thresholds).
+        precision: the out-of-fold precision the thresholds hold on ``judge`` (:func:`calibrate`).
+        judge: the dataset of real reporting with an editor's labels.
+        wrong_cost: what a wrong topic costs next to a right one in the other datasets.
         seeds: the seed lexicon (default: ``pipeline/models/topics/seeds.json``).
     """
     spec = spec or FeatureSpec()
@@ -196,5 +261,7 @@ def train_examples(
         splitter = GroupKFold(n_splits=calibration_folds)
         for rows, held in splitter.split(counts, groups=[e.group for e in examples]):
             scores[held] = model_on(rows).scores([examples[i].text for i in held])
-        model.thresholds = fit_thresholds(scores, examples, codes, wrong_cost=wrong_cost)
+        model.thresholds = calibrate(
+            scores, examples, codes, precision=precision, judge=judge, wrong_cost=wrong_cost
+        )
     return model
