@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,12 @@ from sklearn.model_selection import GroupKFold
 from pipeline.artifacts import MODELS_DIR
 from pipeline.nlp.classifier import FeatureSpec, TopicClassifier, hashed_counts, seed_columns, weigh
 from pipeline.nlp.topic_data import Example
+from pipeline.nlp.topic_thresholds import calibrate
 
 SEEDS_FILE = MODELS_DIR / "topics" / "seeds.json"
 # Codes the shipped model knows: the five with dataset classes and five taught by ECB+ and seeds.
 MODEL_CODES = [f"medtop:{n:02d}000000" for n in (1, 2, 3, 4, 6, 7, 11, 13, 15, 16)]
 UNKNOWN, NEGATIVE, POSITIVE = -1, 0, 1
-# What a wrong topic may cost in the judged dataset while its precision target is sought.
-JUDGE_COSTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 def load_seeds(path: Path = SEEDS_FILE) -> dict[str, Any]:
@@ -122,84 +121,7 @@ def log_count_ratio(features: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
     positive = 1.0 + np.asarray(present[labels].sum(axis=0)).ravel()
     negative = 1.0 + np.asarray(present[~labels].sum(axis=0)).ravel()
     ratio = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
-    return np.abs(ratio).astype(np.float32)
-
-
-def fit_thresholds(
-    scores: np.ndarray,
-    examples: Sequence[Example],
-    codes: Sequence[str],
-    *,
-    costs: Mapping[str, float],
-) -> np.ndarray:
-    """Per code, the threshold its best-scored texts must reach to be published: the one that
-    maximizes right minus ``costs[dataset]`` x wrong publications, summed over the datasets that
-    can express the code (some example lists it), each dataset weighted by 1 / its size.
-
-    Args:
-        scores: out-of-fold scores ``(examples, codes)``.
-        examples: the examples scored (their ``codes`` say what is right).
-        codes: the model's codes.
-        costs: what a wrong topic costs next to a right one, per dataset (an abstention costs
-            0; a dataset not listed: 1).
-    """
-    right = np.array([[code in e.codes for code in codes] for e in examples])
-    datasets = np.array([e.dataset for e in examples])
-    best, confidence = scores.argmax(axis=1), scores.max(axis=1)
-    grid = np.round(np.arange(0.0, 0.976, 0.025), 3)
-    thresholds = np.zeros(len(codes), dtype=np.float32)
-    for j in range(len(codes)):
-        # a dataset whose labels cannot say this code cannot tell whether it is right
-        names = sorted(set(datasets[right[:, j]].tolist()))
-        gains = []
-        for value in grid:
-            published = (best == j) & (confidence >= value)
-            gain = 0.0
-            for name in names:
-                hits = right[published & (datasets == name), j]
-                cost = costs.get(name, 1.0)
-                gain += (hits.sum() - cost * (~hits).sum()) / (datasets == name).sum()
-            gains.append(gain)
-        thresholds[j] = grid[int(np.argmax(gains))]  # ties: the lowest threshold
-    return thresholds
-
-
-def calibrate(
-    scores: np.ndarray,
-    examples: Sequence[Example],
-    codes: Sequence[str],
-    *,
-    precision: float,
-    judge: str,
-    wrong_cost: float,
-) -> np.ndarray:
-    """Thresholds that lose the least accuracy while the ``judge`` dataset's first topics keep
-    ``precision``: a wrong topic costs ``wrong_cost`` everywhere except in ``judge``, whose
-    cost rises until its out-of-fold precision reaches ``precision`` (the highest tried if
-    none does; without ``judge`` data every dataset costs ``JUDGE_COSTS[-1]``).
-
-    Args:
-        scores: out-of-fold scores ``(examples, codes)``.
-        examples: the examples scored.
-        codes: the model's codes.
-        precision: the precision wanted on ``judge``'s texts.
-        judge: the dataset name whose precision is held (real reporting, an editor's labels).
-        wrong_cost: what a wrong topic costs in the other datasets.
-    """
-    judged = np.array([e.dataset == judge for e in examples])
-    names = {e.dataset for e in examples}
-    if not judged.any():
-        return fit_thresholds(scores, examples, codes, costs=dict.fromkeys(names, JUDGE_COSTS[-1]))
-    best = scores[judged].argmax(axis=1)
-    confidence = scores[judged].max(axis=1)
-    right = np.array([codes[i] in e.codes for i, e in zip(best, np.array(examples)[judged])])
-    for cost in JUDGE_COSTS:
-        costs = dict.fromkeys(names, wrong_cost) | {judge: cost}
-        thresholds = fit_thresholds(scores, examples, codes, costs=costs)
-        published = confidence >= thresholds[best]
-        if right[published].sum() >= precision * max(published.sum(), 1):
-            break
-    return thresholds
+    return np.asarray(np.abs(ratio), dtype=np.float32)
 
 
 def train_examples(
@@ -214,6 +136,7 @@ def train_examples(
     precision: float = 0.94,
     judge: str = "ecbplus",
     wrong_cost: float = 0.25,
+    evidence: float = 1.0,
     seeds: dict[str, Any] | None = None,
 ) -> TopicClassifier:
     """Train on labelled examples and calibrate each code's threshold on out-of-fold scores.
@@ -229,6 +152,8 @@ def train_examples(
         precision: the out-of-fold precision the thresholds hold on ``judge`` (:func:`calibrate`).
         judge: the dataset of real reporting with an editor's labels.
         wrong_cost: what a wrong topic costs next to a right one in the other datasets.
+        evidence: a code is published only if the text raises its logit by this much over the
+            code's base rate (its score for an empty text): noise and unknown subjects abstain.
         seeds: the seed lexicon (default: ``pipeline/models/topics/seeds.json``).
     """
     spec = spec or FeatureSpec()
@@ -261,7 +186,14 @@ def train_examples(
         splitter = GroupKFold(n_splits=calibration_folds)
         for rows, held in splitter.split(counts, groups=[e.group for e in examples]):
             scores[held] = model_on(rows).scores([examples[i].text for i in held])
+        floors = 1.0 / (1.0 + np.exp(-(model.intercept + evidence)))
         model.thresholds = calibrate(
-            scores, examples, codes, precision=precision, judge=judge, wrong_cost=wrong_cost
+            scores,
+            examples,
+            codes,
+            precision=precision,
+            judge=judge,
+            wrong_cost=wrong_cost,
+            floors=floors.astype(np.float32),
         )
     return model

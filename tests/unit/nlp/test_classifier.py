@@ -6,10 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from pipeline.nlp.classifier import TOPIC_LABELS, FeatureSpec, TopicClassifier, topic_text
-from pipeline.nlp.classifier_train import fit_thresholds, relabel, targets, train_examples
+from pipeline.nlp.classifier_train import log_count_ratio, relabel, targets, train_examples
 from pipeline.nlp.topic_data import Example
+from pipeline.nlp.topic_thresholds import calibrate, fit_thresholds
 
 SPORT, POLITICS, ECONOMY = "medtop:15000000", "medtop:11000000", "medtop:04000000"
 TECH, ARTS, CRIME = "medtop:13000000", "medtop:01000000", "medtop:02000000"
@@ -208,12 +210,46 @@ def test_thresholds_keep_what_is_right_more_often_than_wrong() -> None:
         for i, value in enumerate(values)
     ]
     scores = np.array([[value, 0.1] for value in values])
-    thresholds = fit_thresholds(scores, examples, codes)
+    thresholds = fit_thresholds(scores, examples, codes, costs={"d": 1.0})
     assert 0.575 < thresholds[0] <= 0.6
     # a dataset that never lists sport cannot judge it: no wrong counted there
     other = [Example("x", (POLITICS,), "other", "x")]
-    both = fit_thresholds(np.vstack([scores, [[0.95, 0.1]]]), examples + other, codes)
+    both = fit_thresholds(
+        np.vstack([scores, [[0.95, 0.1]]]), examples + other, codes, costs={"d": 1.0}
+    )
     assert both[0] == thresholds[0]
+
+
+@pytest.mark.pure
+def test_calibrate_holds_the_judged_precision_and_no_more() -> None:
+    codes = [SPORT, POLITICS]
+    values = np.linspace(0.3, 0.9, 20)
+    # real reporting: sport is right from 0.6 up; a dataset class where sport is always right
+    judged = [
+        Example(f"e{i}", (SPORT,) if v >= 0.6 else (POLITICS,), "ecb", f"e{i}", editor=True)
+        for i, v in enumerate(values)
+    ]
+    easy = [Example(f"a{i}", (SPORT,), "ag", f"a{i}") for i in range(len(values))]
+    scores = np.array([[v, 0.1] for v in values] * 2)
+    examples = judged + easy
+
+    def sport(precision: float) -> float:
+        found = calibrate(
+            scores, examples, codes, precision=precision, judge="ecb", wrong_cost=0.25
+        )
+        return float(found[0])
+
+    assert sport(0.0) == 0.0  # no precision wanted: nothing right is withheld
+    assert 0.575 < sport(0.95) < 0.601  # just high enough for the judged texts
+
+
+@pytest.mark.pure
+def test_log_count_ratio_scales_telling_columns_up() -> None:
+    # columns: only in positives, in every text, only in negatives
+    features = sp.csr_matrix(np.array([[1, 1, 0], [2, 1, 0], [0, 1, 1], [0, 3, 1]], float))
+    scale = log_count_ratio(features, np.array([True, True, False, False]))
+    # add-one counts: positives (3, 3, 1) of 7, negatives (1, 3, 3) of 7
+    assert scale == pytest.approx([np.log(3.0), 0.0, np.log(3.0)], abs=1e-6)
 
 
 @pytest.mark.pure
