@@ -133,7 +133,7 @@ def train_examples(
     spec: FeatureSpec | None = None,
     seed_weight: float = 2.0,
     calibration_folds: int = 3,
-    precision: float = 0.94,
+    precision: float = 0.92,
     judge: str = "ecbplus",
     wrong_cost: float = 0.25,
     evidence: float = 1.0,
