@@ -17,6 +17,8 @@ DEFAULT_ECB_LABELS = DATA_DIR / "ecbplus" / "topics_iptc.json"
 # Full articles count more than AG's two-line items (chosen by cross-validation).
 DATASET_WEIGHTS = {"ag_news": 1.0, "bbc_news": 4.0, "ecbplus": 2.0}
 DEFAULT_C = 30.0
+# A published code's logit must exceed its empty-text logit by this much (noise abstains).
+DEFAULT_EVIDENCE = 1.0
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,6 +55,12 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
         "--ecb-labels", type=Path, default=DEFAULT_ECB_LABELS, help="IPTC codes per ECB+ cluster"
     )
     parser.add_argument("--c", type=float, default=DEFAULT_C, help="inverse regularization")
+    parser.add_argument(
+        "--evidence",
+        type=float,
+        default=DEFAULT_EVIDENCE,
+        help="logits a published code must gain over its empty-text score",
+    )
 
 
 def add_eval_parser(eval_subparsers: Any) -> argparse.ArgumentParser:
@@ -118,11 +126,16 @@ def run_train(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         sys.stderr.write(f"topics train: {exc}\n")
         return 2
-    model = train_examples(examples, c=args.c, weights=DATASET_WEIGHTS)
+    model = train_examples(examples, c=args.c, evidence=args.evidence, weights=DATASET_WEIGHTS)
     counts: dict[str, int] = {}
     for example in examples:
         counts[example.dataset] = counts.get(example.dataset, 0) + 1
-    model.meta = {"trained_on": counts, "c": args.c, "dataset_weights": DATASET_WEIGHTS}
+    model.meta = {
+        "trained_on": counts,
+        "c": args.c,
+        "evidence": args.evidence,
+        "dataset_weights": DATASET_WEIGHTS,
+    }
     model.save(args.out)
     summary = {
         "out": str(args.out),
@@ -156,7 +169,12 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         extra = _training_sets(args, skip=args.file)
         published, model = evaluation.cross_validate(
-            examples, extra, folds=args.folds, c=args.c, weights=DATASET_WEIGHTS
+            examples,
+            extra,
+            folds=args.folds,
+            c=args.c,
+            evidence=args.evidence,
+            weights=DATASET_WEIGHTS,
         )
         mode = f"{args.folds}-fold grouped cross-validation"
     if args.within_label_space:

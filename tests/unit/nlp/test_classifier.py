@@ -244,6 +244,17 @@ def test_calibrate_holds_the_judged_precision_and_no_more() -> None:
 
 
 @pytest.mark.pure
+def test_calibrated_thresholds_need_the_texts_own_evidence() -> None:
+    examples = examples_of(list(VOCAB), n=16)
+    model = train_examples(examples, min_df=1, spec=SMALL, seeds=SEEDS, evidence=1.0)
+    base = 1.0 / (1.0 + np.exp(-(model.intercept + 1.0)))
+    assert np.all(model.thresholds >= base - 1e-6)
+    assert model.classify(["", "zzz qqq"]) == [[], []]  # no known words: no topic
+    sport = model.classify(["The striker scored twice. The match ended in a draw."])[0]
+    assert sport and sport[0]["code"] == SPORT
+
+
+@pytest.mark.pure
 def test_log_count_ratio_scales_telling_columns_up() -> None:
     # columns: only in positives, in every text, only in negatives
     features = sp.csr_matrix(np.array([[1, 1, 0], [2, 1, 0], [0, 1, 1], [0, 3, 1]], float))
