@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -199,3 +200,50 @@ def test_follow_events_and_articles_yield_plain_records(settings: Settings) -> N
         settings, f"g-{uuid.uuid4().hex}", topics={settings.topic_names.articles: "article"}
     )
     assert [d.value for d in deliveries] == [article]
+
+
+def test_a_rebalance_commits_what_was_handled_before_partitions_move(settings: Settings) -> None:
+    send(settings, [event_record(f"e{n}", 1) for n in range(40)])
+    group = f"g-{uuid.uuid4().hex}"
+    topics = {settings.topic_names.events: "event"}
+    ends = end_offsets(settings.broker, list(topics))
+    # one record per poll and no timed commits: only the revocation commits mid-stream
+    first = Follower(
+        topics,
+        group_id=group,
+        settings=settings,
+        max_records=1,
+        commit_interval_s=3600,
+        poll_timeout_s=0.2,
+    )
+    handled = [next(first).value["event_id"] for _ in range(3)]  # type: ignore[index]
+    second_seen: list[str] = []
+    errors: list[BaseException] = []
+
+    def follow_second() -> None:
+        stop = threading.Event()
+
+        def idle(follower: Follower) -> None:
+            if follower.consumer.assignment() and follower.caught_up(ends):
+                stop.set()
+
+        try:
+            with Follower(
+                topics, group_id=group, settings=settings, stop=stop, on_idle=idle, **FAST
+            ) as second:
+                second_seen.extend(d.value["event_id"] for d in second)  # type: ignore[index]
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    thread = threading.Thread(target=follow_second)
+    thread.start()
+    with first:
+        # a slow handler: the group rebalances while the first follower is mid-stream
+        while len(first.consumer.assignment()) == 4 and len(handled) < 40:
+            handled.append(next(first).value["event_id"])  # type: ignore[index]
+            time.sleep(0.3)
+        kept = len(first.consumer.assignment())
+    thread.join(timeout=60)
+    assert not errors, errors
+    assert 0 < kept < 4, "the second follower never got partitions"
+    assert not set(handled) & set(second_seen), "handled records were delivered again"

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from kafka import ConsumerRebalanceListener, TopicPartition
+from kafka import AsyncConsumerRebalanceListener, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
@@ -96,6 +96,9 @@ class Follower:
             security=security,
             config=consumer_config,
         )
+        for topic in self.topics:
+            # partitions known before the first join: no empty first assignment and rejoin
+            self.consumer.partitions_for_topic(topic)
         self.consumer.subscribe(list(self.topics), listener=_Rebalance(self))
 
     def __iter__(self) -> Follower:
@@ -228,15 +231,21 @@ class Follower:
         if self.on_idle is not None:
             self.on_idle(self)
 
-    def _revoked(self, revoked: Iterable[TopicPartition]) -> None:
+    def _hand_over(self, revoked: Iterable[TopicPartition]) -> dict[TopicPartition, int]:
+        """Drop what is buffered for ``revoked``; return their handled, uncommitted offsets."""
         gone = set(revoked)
-        self.commit(gone)
+        offsets = {
+            tp: self._next[tp]
+            for tp in gone & set(self._next)
+            if self._next[tp] != self._committed.get(tp)
+        }
         self._buffer = deque(
             r for r in self._buffer if TopicPartition(r.topic, r.partition) not in gone
         )
         for tp in gone:
             self._next.pop(tp, None)
             self._committed.pop(tp, None)
+        return offsets
 
     def _assigned(self, assigned: Iterable[TopicPartition]) -> None:
         fresh = set(assigned) - self._started
@@ -245,12 +254,27 @@ class Follower:
         self._started |= fresh
 
 
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+class _Rebalance(AsyncConsumerRebalanceListener):  # type: ignore[misc]
+    """Runs on the consumer's IO thread: blocking consumer calls are refused there."""
+
     def __init__(self, follower: Follower) -> None:
         self.follower = follower
 
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        self.follower._revoked(revoked)
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        offsets = self.follower._hand_over(revoked)
+        if not offsets:
+            return
+        # the caller is parked in poll(), so its writes can be made durable from here
+        if self.follower.before_commit is not None:
+            self.follower.before_commit()
+        commit = {tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()}
+        try:
+            await self.follower.consumer.commit_async(commit)
+        except KafkaError as error:  # the new owner redelivers: at least once still holds
+            log.warning("commit of revoked partitions failed: %s", error)
 
-    def on_partitions_assigned(self, assigned: Any) -> None:
+    async def on_partitions_lost(self, lost: Any) -> None:
+        self.follower._hand_over(lost)  # the group moved on: a commit would be refused
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
         self.follower._assigned(assigned)
