@@ -6,6 +6,8 @@ this module numbers the sources and gathers entities, topics, times, disagreemen
 
 from __future__ import annotations
 
+import functools
+import heapq
 from collections import defaultdict
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
@@ -133,7 +135,7 @@ def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str,
             if label in _NUMERIC_LABELS:
                 continue
             name, count = entity["name"], int(entity.get("count", 1))
-            key = " ".join(str(name).lower().split())
+            key = _entity_key(name)
             names = counts.get(key)
             if names is None:
                 names = counts[key] = {}
@@ -142,9 +144,13 @@ def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str,
             kinds = labels[key]
             kinds[label] = kinds.get(label, 0) + count
     _fold_surnames(counts, labels)
+    totals = {key: sum(names.values()) for key, names in counts.items()}
+    # only keys that can reach the top need their surface name (big events hold hundreds)
+    floor = heapq.nlargest(top, totals.values())[-1] if len(totals) > top else 0
     merged = [
-        (sum(names.values()), max(names.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
-        for key, names in counts.items()
+        (total, max(counts[key].items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
+        for key, total in totals.items()
+        if total >= floor
     ]
     merged.sort(key=lambda row: (-row[0], row[1]))
     return [
@@ -153,10 +159,17 @@ def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str,
     ]
 
 
+@functools.lru_cache(maxsize=65536)
+def _entity_key(name: str) -> str:
+    return " ".join(str(name).lower().split())
+
+
 def _fold_surnames(counts: dict[str, dict[str, int]], labels: dict[str, dict[str, int]]) -> None:
     """Count "Putin" under "Vladimir Putin" when that is the only full name ending so."""
-    people = [k for k in counts if _top_label(labels[k]) == "PERSON"]
+    people = [k for k in counts if "PERSON" in labels[k] and _top_label(labels[k]) == "PERSON"]
     fulls = [k for k in people if " " in k]
+    if not fulls:
+        return
     for key in [k for k in people if " " not in k]:
         fuller = [p for p in fulls if p.endswith(" " + key)]
         if len(fuller) != 1:

@@ -132,6 +132,7 @@ def _lead_sentences(member: dict[str, Any]) -> list[tuple[int, str, frozenset[st
 
 def _weigh(sentences: list[_Sentence]) -> None:
     frequency = Counter(chain.from_iterable(sentence.terms for sentence in sentences))
+    # Sums over term sets use fsum: exact, so set order (string hashing) cannot change a tie.
     # A term's weight depends only on how many sentences hold it: one log per count, not term.
     count = len(sentences)
     by_count = [0.0] + [math.log(1 + count / f) ** 2 for f in range(1, count + 1)]
@@ -139,13 +140,13 @@ def _weigh(sentences: list[_Sentence]) -> None:
     weight = squares.__getitem__
     for sentence in sentences:
         sentence.squares = squares
-        sentence.norm = math.sqrt(sum(map(weight, sentence.terms)))
+        sentence.norm = math.sqrt(math.fsum(map(weight, sentence.terms)))
 
 
 def _cosine(a: _Sentence, b: _Sentence) -> float:
     # Terms are present or not, so the dot product is the sum of shared squared weights.
     shared = a.terms & b.terms
-    return sum(map(a.squares.__getitem__, shared)) / (a.norm * b.norm) if shared else 0.0
+    return math.fsum(map(a.squares.__getitem__, shared)) / (a.norm * b.norm) if shared else 0.0
 
 
 Matrix = list[list[float | None]]
@@ -172,7 +173,7 @@ def _score(sentences: list[_Sentence]) -> tuple[Matrix, list[set[int]]]:
             b = sentences[j]
             if source != b.source:
                 shared = terms & b.terms
-                similarity = sum(map(weight, shared)) / (norm * b.norm) if shared else 0.0
+                similarity = math.fsum(map(weight, shared)) / (norm * b.norm) if shared else 0.0
                 row[j] = matrix[j][i] = similarity
                 if similarity >= _MERGE:
                     close[i].add(j)
