@@ -93,7 +93,7 @@ def build_event(
     record = {
         "event_id": event_id,
         "version": version,
-        "title": titles.pick(members, competing(members, numbers), scores, summary),
+        "title": _title(event_id, members, numbers, (summary, scores), memo),
         "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
@@ -108,6 +108,26 @@ def build_event(
     if updates:
         record["updates"] = updates
     return record
+
+
+def _title(
+    event_id: str,
+    members: list[dict[str, Any]],
+    numbers: list[int],
+    summarized: tuple[list[dict[str, Any]], dict[int, list[float]]],
+    memo: MutableMapping[str, Any] | None,
+) -> str:
+    """The title; kept beside a memoized summary, since both depend on the same members."""
+    summary, scores = summarized
+    kept = memo.get(event_id) if memo is not None else None
+    if kept is None or kept[1] is not summary:
+        return titles.pick(members, competing(members, numbers), scores, summary)
+    if len(kept) == 4:
+        return str(kept[3])
+    title = titles.pick(members, competing(members, numbers), scores, summary)
+    if memo is not None:
+        memo[event_id] = (*kept[:3], title)
+    return title
 
 
 def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str, Any]]:

@@ -107,8 +107,26 @@ def test_a_founding_record_ignores_the_memo_of_an_evicted_namesake() -> None:
     job = EventJob("e", 5, members, [m["article_id"] for m in members])
     memo: dict[str, Any] = {}
     right = build_records([job], now=NOW, memo=memo)[0]
-    key, _, scores = memo["e"]  # precondition: a big event, memoized
+    key, _, scores, *_ = memo["e"]  # precondition: a big event, memoized
     memo["e"] = (key, [{"text": "stale", "sources": [1]}], scores)
     assert build_records([job], now=NOW, memo=memo)[0]["summary"][0]["text"] == "stale"
     founding = dataclasses.replace(job, version=1)
     assert build_records([founding], now=NOW, memo=memo)[0]["summary"] == right["summary"]
+
+
+def test_a_big_event_title_is_kept_with_its_summary_and_dropped_with_it() -> None:
+    snapshots = [a["features"]["snapshot"] for story in synthetic.base_pool(12) for a in story]
+    members = [
+        dict(s, article_id=f"{n:024x}", source=f"outlet{n}") for n, s in enumerate(snapshots[:11])
+    ]
+    job = EventJob("e", 5, members[:10], [m["article_id"] for m in members[:10]])
+    memo: dict[str, Any] = {}
+    right = build_records([job], now=NOW, memo=memo)[0]
+    key, summary, scores, title = memo["e"]  # precondition: memoized with its title
+    assert title == right["title"]
+    memo["e"] = (key, summary, scores, "stale title")
+    assert build_records([job], now=NOW, memo=memo)[0]["title"] == "stale title"
+    grown = EventJob("e", 6, members, [m["article_id"] for m in members])
+    assert build_records([grown], now=NOW, memo=memo)[0]["title"] == build_records(
+        [grown], now=NOW, memo=None
+    )[0]["title"]
