@@ -12,6 +12,7 @@ from deploy import broker
 from deploy.config import free_ports
 from deploy.jars import JarDownloadError
 from deploy.java import JavaNotFoundError
+from tests.integration.event_service import EventService, sample_outputs, serving
 
 HERE = Path(__file__).resolve().parent
 
@@ -71,3 +72,22 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield info.bootstrap
     finally:
         broker.remove(data_dir)
+
+
+@pytest.fixture(scope="module")
+def outputs() -> tuple[list[dict], list[dict]]:
+    """The sample through the pipeline functions: (articles, events)."""
+    return sample_outputs()
+
+
+@pytest.fixture(scope="module")
+def service(
+    request: pytest.FixtureRequest,
+    kafka_bootstrap: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    outputs: tuple[list[dict], list[dict]],
+) -> Iterator[EventService]:
+    """A ready event service (one per test module) over fresh topics holding the sample."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
+    with serving(kafka_bootstrap, tmp_path_factory.mktemp(name), outputs, prefix=name) as running:
+        yield running

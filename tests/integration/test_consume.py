@@ -247,3 +247,18 @@ def test_a_rebalance_commits_what_was_handled_before_partitions_move(settings: S
     assert not errors, errors
     assert 0 < kept < 4, "the second follower never got partitions"
     assert not set(handled) & set(second_seen), "handled records were delivered again"
+
+
+def test_abandon_leaves_the_group_without_committing_what_was_handled(
+    one_partition: Settings,
+) -> None:
+    settings = one_partition
+    send(settings, [event_record(f"e{n}", 1) for n in range(4)])
+    group = f"g-{uuid.uuid4().hex}"
+    topics = {settings.topic_names.events: "event"}
+    first = Follower(topics, group_id=group, settings=settings, commit_interval_s=3600)
+    handled = [next(first).value["event_id"] for _ in range(3)]  # type: ignore[index]
+    assert handled == ["e0", "e1", "e2"]
+    first.abandon()  # e0 and e1 were handled, but their writes were lost
+    again = [d.value["event_id"] for d in drain(settings, group)]  # type: ignore[index]
+    assert again == ["e0", "e1", "e2", "e3"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,8 +14,6 @@ from tests.integration.event_service import (
     fresh_story,
     pipeline_outputs,
     publish,
-    sample_outputs,
-    serving,
 )
 from tests.integration.test_event_service import event_of
 from tests.integration.test_status_page import browser  # noqa: F401  (fixture; skips w/o chromium)
@@ -24,23 +22,6 @@ from tests.support import event_record, hex_id
 pytestmark = pytest.mark.integration
 
 Outputs = tuple[list[dict], list[dict]]
-
-
-@pytest.fixture(scope="module")
-def outputs() -> Outputs:
-    """The sample through the pipeline functions: (articles, events)."""
-    return sample_outputs()
-
-
-@pytest.fixture(scope="module")
-def service(
-    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, outputs: Outputs
-) -> Iterator[EventService]:
-    """A ready service over fresh topics holding the sample's articles and events."""
-    with serving(
-        kafka_bootstrap, tmp_path_factory.mktemp("event-pages"), outputs, prefix="evpage"
-    ) as running:
-        yield running
 
 
 def wait(driver: Any, check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:

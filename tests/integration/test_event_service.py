@@ -6,7 +6,6 @@ import copy
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,28 +14,11 @@ import orjson
 import pytest
 
 from pipeline.stages import live_events
-from tests.integration.event_service import EventService, publish, sample_outputs, serving
+from tests.integration.event_service import EventService, publish
 
 pytestmark = pytest.mark.integration
 
 Outputs = tuple[list[dict], list[dict]]
-
-
-@pytest.fixture(scope="module")
-def outputs() -> Outputs:
-    """The sample through the pipeline functions: (articles, events)."""
-    return sample_outputs()
-
-
-@pytest.fixture(scope="module")
-def service(
-    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory, outputs: Outputs
-) -> Iterator[EventService]:
-    """A ready service over fresh topics holding the sample's articles and events."""
-    with serving(
-        kafka_bootstrap, tmp_path_factory.mktemp("event-service"), outputs, prefix="evsvc"
-    ) as running:
-        yield running
 
 
 def event_of(outputs: Outputs, raw_id: str) -> dict[str, Any]:

@@ -232,12 +232,13 @@ class Follower:
             self.on_idle(self)
 
     def _hand_over(self, revoked: Iterable[TopicPartition]) -> dict[TopicPartition, int]:
-        """Drop what is buffered for ``revoked``; return their handled, uncommitted offsets."""
+        """Drop what is buffered for ``revoked``; return their handled, uncommitted offsets
+        (none once closed: `close` committed them, `abandon` must not)."""
         gone = set(revoked)
         offsets = {
             tp: self._next[tp]
             for tp in gone & set(self._next)
-            if self._next[tp] != self._committed.get(tp)
+            if self._next[tp] != self._committed.get(tp) and not self._closed
         }
         self._buffer = deque(
             r for r in self._buffer if TopicPartition(r.topic, r.partition) not in gone
