@@ -137,11 +137,11 @@ def register_cluster(
             # Put back the record take_events is holding for the next batch: its buffer pairs that
             # record with the stream's current event once this batch is done (None crashes it).
             stream._set_current_event(waiting)
-            # Records of this batch build while the next one is decided; it is sent on its own.
-            previous = chain.add(stream, InFlight(batch, decided, deadletters, now, began), jobs)
-            if previous is not None and previous.finisher is not None:
+            # Records of this batch build while the next ones are decided; it is sent on its own.
+            oldest = chain.add(stream, InFlight(batch, decided, deadletters, now, began), jobs)
+            if oldest is not None and oldest.finisher is not None:
                 # Shielded: a rebalance restarts this actor, never the batches in flight.
-                await settled(previous.finisher)
+                await settled(oldest.finisher)
 
     return cluster, table
 

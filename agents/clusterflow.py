@@ -1,8 +1,10 @@
 """The cluster agent's decided batches in flight: records built, outputs sent, inputs acked.
 
-While the agent decides batch N+1, batch N's event records are built by the records process;
-batch N's articles, events and dead letters are then sent, and only once the broker has
-acknowledged them all are batch N's inputs acknowledged (Faust may then commit them).
+A decided batch's event records are queued to the records process at once, so while the agent
+decides the next batches the records process works through the queue in batch order (up to
+`IN_FLIGHT` batches: one slow batch does not leave either process idle). A batch's articles,
+events and dead letters are sent after the previous batch's, and only once the broker has
+acknowledged them all are its inputs acknowledged (Faust may then commit them).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,17 +31,18 @@ from pipeline.records import Incoming
 
 log = logging.getLogger(__name__)
 
+IN_FLIGHT = 2  # decided batches whose outputs may still be on their way while one is decided
+
 
 @dataclass
 class InFlight:
-    """One decided batch: its inputs, decided articles and dead letters, then its records."""
+    """One decided batch: its inputs, decided articles and dead letters, and its finisher."""
 
     batch: list[Any]
     decided: list[dict[str, Any]]
     deadletters: list[dict[str, Any]]
     now: datetime
     began: float
-    built: asyncio.Future[Built] = field(default_factory=asyncio.Future)
     finisher: asyncio.Future[None] | None = None
 
 
@@ -52,35 +56,36 @@ class BatchChain:
     settings: Settings
     metrics: Metrics
     clock: Callable[[], datetime]
-    last: InFlight | None = None
+    flying: deque[InFlight] = field(default_factory=deque)
 
     def add(self, stream: Any, current: InFlight, jobs: list[EventJob]) -> InFlight | None:
-        """Start finishing `current` behind the last batch; returns that batch (or None).
+        """Queue `current`'s records and finish it behind the last batch; returns the batch to
+        wait for before deciding another (the one `IN_FLIGHT` back), or None.
 
         Args:
             stream: the agent's stream (acks go through it).
             current: the batch just decided.
             jobs: its record jobs.
         """
-        previous, self.last = self.last, current
-        current.finisher = asyncio.ensure_future(self._finish(stream, current, jobs, previous))
+        previous = self.flying[-1] if self.flying else None
+        # Queued now, not when the previous records are back: the records process never waits
+        # for the event loop, which is busy deciding.
+        building = self.builder.start(jobs, current.now)
+        current.finisher = asyncio.ensure_future(
+            self._finish(stream, current, building, previous)
+        )
         current.finisher.add_done_callback(_report)
-        return previous
+        self.flying.append(current)
+        return self.flying.popleft() if len(self.flying) > IN_FLIGHT else None
 
     async def _finish(
-        self, stream: Any, current: InFlight, jobs: list[EventJob], previous: InFlight | None
+        self,
+        stream: Any,
+        current: InFlight,
+        building: asyncio.Future[Built],
+        previous: InFlight | None,
     ) -> None:
-        try:
-            if previous is not None:
-                await settled(previous.built)  # at most one batch's records in flight
-            built = await self.builder.start(jobs, current.now)
-        except asyncio.CancelledError:
-            current.built.cancel()  # the next batch must not wait forever for these
-            raise
-        except Exception as exc:
-            current.built.set_exception(exc)
-            raise
-        current.built.set_result(built)
+        built = await building
         if previous is not None and previous.finisher is not None:
             await settled(previous.finisher)  # the previous batch's sends go out first
         articles, deadletters = self._outputs(current, built)

@@ -17,6 +17,8 @@ class HeapKeeper:
 
     Args:
         every: batches between two freezes.
+        young: the generation collected after every batch, for a process that runs with
+            automatic collection off (None: leave collection to the thresholds).
         collect: the collection of the unfrozen generations (injected for tests).
         freeze: the freeze (injected for tests).
     """
@@ -25,10 +27,12 @@ class HeapKeeper:
         self,
         *,
         every: int = 100,
+        young: int | None = None,
         collect: Callable[[int], object] = gc.collect,
         freeze: Callable[[], None] = gc.freeze,
     ) -> None:
         self.every = every
+        self.young = young
         self.batches = 0
         self.freezes = 0
         self._collect = collect
@@ -41,7 +45,10 @@ class HeapKeeper:
         self.freezes += 1
 
     def batch_done(self) -> None:
-        """Count a batch; settle the heap every `every` batches."""
+        """Count a batch; collect its young generations when asked to, and settle the heap
+        every `every` batches."""
         self.batches += 1
         if self.batches % self.every == 0:
             self.settle()
+        elif self.young is not None:
+            self._collect(self.young)

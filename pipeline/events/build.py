@@ -149,17 +149,19 @@ def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str
 def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
     counts: dict[str, dict[str, int]] = {}  # key -> surface name -> mentions
     labels: dict[str, dict[str, int]] = {}  # key -> label -> mentions
+    numeric, key_of = _NUMERIC_LABELS, _entity_key
     for member in members:
-        for entity in member.get("entities") or []:
+        for entity in member.get("entities") or ():
             label = entity["label"]
-            if label in _NUMERIC_LABELS:
+            if label in numeric:
                 continue
-            name, count = entity["name"], int(entity.get("count", 1))
-            key = _entity_key(name)
+            name, count = entity["name"], entity.get("count", 1)
+            key = key_of(name)
             names = counts.get(key)
             if names is None:
-                names = counts[key] = {}
-                labels[key] = {}
+                counts[key] = {name: count}
+                labels[key] = {label: count}
+                continue
             names[name] = names.get(name, 0) + count
             kinds = labels[key]
             kinds[label] = kinds.get(label, 0) + count
@@ -203,6 +205,8 @@ def _fold_surnames(counts: dict[str, dict[str, int]], labels: dict[str, dict[str
 
 
 def _top_label(labels: dict[str, int]) -> str:
+    if len(labels) == 1:  # most entities carry one label
+        return next(iter(labels))
     return max(labels.items(), key=lambda kv: kv[1])[0]
 
 

@@ -1,7 +1,9 @@
 """Extractive event summaries: lead sentences of the members compete, near-identical
 sentences of different sources merge into one, and a sentence cites every source that has a
-sentence saying much the same (cosine of IDF-weighted content words). Work is capped so that a
-big event costs about as much as a mid-sized one.
+sentence saying much the same (cosine of IDF-weighted content words). Datelines and feed lines
+("Posted at ...") never compete. Work is capped so that a big event costs about as much as a
+mid-sized one: 16 members compete, with up to 6 sentences each but 64 in all (so a 16-source
+event compares its sources' first four sentences).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from itertools import chain
 from typing import Any
 
 from pipeline.events.sentences import sentence_term_list, sentence_terms
+from pipeline.events.titles import is_boilerplate
 
 _SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
 LEAD_SENTENCES = 6  # candidate sentences per competing member
+_SENTENCE_BUDGET = 64  # candidates of a many-source event: its members' first 4 or 5 sentences
 _MERGE = 0.6  # cosine at which two sentences say the same thing
 _SUPPORT = 0.3  # cosine at which another source backs a sentence up
 _REDUNDANT = 0.45  # a summary never holds two sentences this close
@@ -47,8 +51,9 @@ class _Group:
 
 def lead_terms(sentence: str) -> str:
     """A lead sentence's content terms, space-joined in first-occurrence order, or "" when the
-    sentence cannot compete for the summary (too short, too long or too few terms)."""
-    if not 5 <= len(sentence.split()) <= 60:
+    sentence cannot compete for the summary (too short, too long, too few terms, or a dateline
+    or "Posted at ..." line)."""
+    if not 5 <= len(sentence.split()) <= 60 or is_boilerplate(sentence):
         return ""
     terms = sentence_term_list(sentence)
     return " ".join(terms) if len(terms) >= 3 else ""
@@ -110,24 +115,29 @@ def _chosen(members: list[dict[str, Any]], numbers: list[int]) -> list[int]:
 def _candidates(
     members: list[dict[str, Any]], numbers: list[int], chosen: list[int]
 ) -> list[_Sentence]:
+    # Sentence pairs grow with the square of the candidates; leads carry what sources share.
+    lead = max(3, min(LEAD_SENTENCES, _SENTENCE_BUDGET // len(chosen)))
     sentences = [
         _Sentence(text, numbers[index], index, position, terms)
         for index in chosen
-        for position, text, terms in _lead_sentences(members[index])
+        for position, text, terms in _lead_sentences(members[index], lead)
     ]
     _weigh(sentences)
     return sentences
 
 
-def _lead_sentences(member: dict[str, Any]) -> list[tuple[int, str, frozenset[str]]]:
-    """(position, text, terms) of the lead sentences that may enter the summary; the terms
-    come precomputed from the snapshot (`lead_terms`, built in the pool) when it has them."""
+def _lead_sentences(member: dict[str, Any], lead: int) -> list[tuple[int, str, frozenset[str]]]:
+    """(position, text, terms) of the first `lead` sentences that may enter the summary, from
+    its first `LEAD_SENTENCES`; the terms come precomputed from the snapshot (`lead_terms`,
+    built in the pool) when it has them."""
     texts = member.get("sentences", [])[:LEAD_SENTENCES]
     stored = member.get("terms")
     if stored is None:
         computed = [(p, t, sentence_terms(t)) for p, t in enumerate(texts)]
-        return [row for row in computed if 5 <= len(row[1].split()) <= 60 and len(row[2]) >= 3]
-    return [(p, t, frozenset(stored[p].split())) for p, t in enumerate(texts) if stored[p]]
+        rows = [r for r in computed if 5 <= len(r[1].split()) <= 60 and len(r[2]) >= 3]
+    else:
+        rows = [(p, t, frozenset(stored[p].split())) for p, t in enumerate(texts) if stored[p]]
+    return rows[:lead]
 
 
 def _weigh(sentences: list[_Sentence]) -> None:
@@ -173,7 +183,10 @@ def _score(sentences: list[_Sentence]) -> tuple[Matrix, list[set[int]]]:
             b = sentences[j]
             if source != b.source:
                 shared = terms & b.terms
-                similarity = math.fsum(map(weight, shared)) / (norm * b.norm) if shared else 0.0
+                if not shared:  # nothing in common: no support, no best match
+                    row[j] = matrix[j][i] = 0.0
+                    continue
+                similarity = math.fsum(map(weight, shared)) / (norm * b.norm)
                 row[j] = matrix[j][i] = similarity
                 if similarity >= _MERGE:
                     close[i].add(j)

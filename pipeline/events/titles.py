@@ -109,6 +109,9 @@ def pick(
     best = min((c["kind"] for c in candidates.values()), default=NONE)
     if best == NONE:
         return str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
+    alone = [c["text"] for c in candidates.values() if c["kind"] == best]
+    if len(alone) == 1:  # the only one of the best kind: no need to weigh shared words
+        return str(alone[0])
     terms_of = {i: _member_terms(members[i], c["terms"]) for i, c in candidates.items()}
     shared = Counter(term for terms in terms_of.values() for term in terms)
     ranked = []

@@ -16,12 +16,13 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import Executor, Future
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from agents.clusterflow import IN_FLIGHT
 from agents.eventbuilder import build_in_worker, cpu_seconds, records_executor, reset_memo
 from agents.heap import HeapKeeper
 from pipeline.clustering.config import ClusterConfig
@@ -147,8 +148,9 @@ def pipelined(
     batch: int,
     heap: HeapKeeper | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, float]]:
-    """Cluster `fresh` the cluster agent's way: decide batch N+1 here while `records` builds
-    batch N's event records; the clock stops when the last records are back.
+    """Cluster `fresh` the cluster agent's way: decide the next batch here while `records`
+    builds the event records of up to `IN_FLIGHT` earlier batches; the clock stops when the
+    last records are back.
 
     Returns the decided articles, the event records, and the wall and CPU seconds of both
     processes (`seconds`, `cpu`, `records_cpu`).
@@ -166,17 +168,17 @@ def pipelined(
     events: list[dict[str, Any]] = []
     remote = records.submit(cpu_seconds).result()
     clock, cpu = time.perf_counter(), time.process_time()
-    pending: Future[list[dict[str, Any]]] | None = None
+    pending: deque[Future[list[dict[str, Any]]]] = deque()
     for start in range(0, len(fresh), batch):
         done, jobs = decide_batch(fresh[start : start + batch], state=state, now=now, index=index)
         if heap is not None:
             heap.batch_done()
         decided += done
-        if pending is not None:
-            events += pending.result()  # at most one batch's records in flight
-        pending = records.submit(build_in_worker, jobs, now)
-    if pending is not None:
-        events += pending.result()
+        pending.append(records.submit(build_in_worker, jobs, now))
+        if len(pending) > IN_FLIGHT:  # as many batches' records in flight as the agent allows
+            events += pending.popleft().result()
+    while pending:
+        events += pending.popleft().result()
     seconds, cpu_used = time.perf_counter() - clock, time.process_time() - cpu
     used = {"seconds": seconds, "cpu": cpu_used}
     used["records_cpu"] = records.submit(cpu_seconds).result() - remote

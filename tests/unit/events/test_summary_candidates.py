@@ -1,0 +1,70 @@
+"""What competes for an event summary: never a dateline or a "Posted at" line, and a
+many-source event compares its sources' leads rather than every one of their first six
+sentences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from pipeline.events.build import build_event, member_snapshot
+from pipeline.events.summary import lead_terms
+
+pytestmark = pytest.mark.pure
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+SHARED = "The harbour council approved the new flood barrier after a long night of talks."
+
+
+def _word(*digits: int) -> str:
+    """A made-up word per (member, sentence, position), so fillers share no terms."""
+    return "".join("bcdfghjklmnpqrstvwz"[d % 19] + "aeiou"[d // 19 % 5] for d in digits) + "ton"
+
+
+def _filler(member: int, position: int) -> str:
+    return " ".join(_word(member, position, j) for j in range(6)).capitalize() + "."
+
+
+def _member(number: int, lines: list[str]) -> dict[str, Any]:
+    return member_snapshot(
+        {
+            "article_id": f"a{number}",
+            "source": f"outlet{number}.example",
+            "title": "",
+            "text": "\n".join(lines),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Posted at 3:21 PM ET on January 5, 2011",
+        "Last updated at 19:47 GMT on 4 August 2013",
+        "Wednesday 5 January 2011 12:19 PM EST",
+    ],
+)
+def test_datelines_and_feed_lines_do_not_compete_for_the_summary(line: str) -> None:
+    assert lead_terms(line) == ""
+    members = [_member(n, [line, SHARED, _filler(n, 1)]) for n in range(3)]
+    summary = build_event("e", members, version=1, now=NOW)["summary"]
+    assert [s["text"] for s in summary if s["text"] == line] == []
+    assert {"text": SHARED, "sources": [1, 2, 3]} in summary
+
+
+def _with_shared_fifth(sources: int) -> list[dict[str, Any]]:
+    lines = [[_filler(n, p) for p in range(4)] + [SHARED] for n in range(sources)]
+    return [_member(n, text) for n, text in enumerate(lines)]
+
+
+def test_a_fact_every_source_states_in_its_fifth_sentence_leads_a_mid_sized_summary() -> None:
+    summary = build_event("e", _with_shared_fifth(8), version=1, now=NOW)["summary"]
+    assert {"text": SHARED, "sources": list(range(1, 9))} in summary
+
+
+def test_a_sixteen_source_event_compares_only_its_sources_first_four_sentences() -> None:
+    summary = build_event("e", _with_shared_fifth(16), version=1, now=NOW)["summary"]
+    assert SHARED not in [s["text"] for s in summary]
+    assert len(summary) >= 3  # the leads still make a summary
