@@ -9,14 +9,15 @@ event compares its sources' first four sentences).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
+from pipeline.events import titles
 from pipeline.events.sentences import sentence_term_list, sentence_terms
-from pipeline.events.titles import is_boilerplate
 
 _SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
 LEAD_SENTENCES = 6  # candidate sentences per competing member
@@ -25,6 +26,8 @@ _MERGE = 0.6  # cosine at which two sentences say the same thing
 _SUPPORT = 0.3  # cosine at which another source backs a sentence up
 _REDUNDANT = 0.45  # a summary never holds two sentences this close
 _MEMO_MEMBERS = 8  # events with this many competing members keep their summary in the memo
+_NOT_TOLD = (titles.NONE, titles.HEADLINE)  # kinds of line that never enter a summary
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 @dataclass(slots=True)
@@ -51,12 +54,20 @@ class _Group:
 
 def lead_terms(sentence: str) -> str:
     """A lead sentence's content terms, space-joined in first-occurrence order, or "" when the
-    sentence cannot compete for the summary (too short, too long, too few terms, or a dateline
-    or "Posted at ..." line)."""
-    if not 5 <= len(sentence.split()) <= 60 or is_boilerplate(sentence):
+    sentence cannot compete for the summary: too short, too long, too few terms, a dateline or
+    "Posted at ..." line, or a headline line (a subhead, a caption, the headline repeated at
+    the top of a text: headlines title the event, the summary is told in sentences)."""
+    if not 5 <= len(sentence.split()) <= 60 or titles.kind(sentence) in _NOT_TOLD:
+        return ""
+    if _title_case(sentence):  # "Lindsay Lohan Checks Out Of Rehab...": a headline all the same
         return ""
     terms = sentence_term_list(sentence)
     return " ".join(terms) if len(terms) >= 3 else ""
+
+
+def _title_case(line: str) -> bool:
+    words = _WORDS.findall(line)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
 def summarize(

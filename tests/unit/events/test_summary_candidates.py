@@ -1,6 +1,6 @@
-"""What competes for an event summary: never a dateline or a "Posted at" line, and a
-many-source event compares its sources' leads rather than every one of their first six
-sentences."""
+"""What competes for an event summary: sentences, never a dateline, a "Posted at" line or a
+headline line, and a many-source event compares its sources' leads rather than every one of
+their first six sentences."""
 
 from __future__ import annotations
 
@@ -52,6 +52,26 @@ def test_datelines_and_feed_lines_do_not_compete_for_the_summary(line: str) -> N
     summary = build_event("e", members, version=1, now=NOW)["summary"]
     assert [s["text"] for s in summary if s["text"] == line] == []
     assert {"text": SHARED, "sources": [1, 2, 3]} in summary
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Harbour council approves new flood barrier after all-night talks",
+        "Harbour Council Approves New Flood Barrier After Talks!",
+        "HARBOUR COUNCIL APPROVES FLOOD BARRIER...",
+    ],
+)
+def test_headline_lines_title_the_event_and_stay_out_of_its_summary(line: str) -> None:
+    assert lead_terms(line) == ""
+    members = [_member(n, [line, SHARED, _filler(n, 1), _filler(n, 2)]) for n in range(3)]
+    event = build_event("e", members, version=1, now=NOW)
+    assert line not in [s["text"] for s in event["summary"]]
+    assert {"text": SHARED, "sources": [1, 2, 3]} in event["summary"]
+
+
+def test_a_short_sentence_about_people_still_competes() -> None:
+    assert lead_terms("Pierre Thomas and Chris Ivory are out.") != ""
 
 
 def _with_shared_fifth(sources: int) -> list[dict[str, Any]]:
