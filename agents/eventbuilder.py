@@ -113,23 +113,27 @@ class EventBuilder:
             jobs: the batch's record jobs.
             now: the batch's clock.
         """
-        remote = None
-        if self.executor is not None and jobs:
+        remote, executor = None, self.executor
+        if executor is not None and jobs:
             try:
-                remote = self.executor.submit(build_in_worker, jobs, now)
+                remote = executor.submit(build_in_worker, jobs, now)
             except (BrokenProcessPool, RuntimeError):
-                self._lost("records pool refused a batch")
+                self._lost("records pool refused a batch", executor)
                 self.fallbacks += 1
-        return asyncio.ensure_future(self._collect(remote, jobs, now))
+        return asyncio.ensure_future(self._collect(remote, executor, jobs, now))
 
     async def _collect(
-        self, remote: Future[list[dict[str, Any]]] | None, jobs: list[EventJob], now: datetime
+        self,
+        remote: Future[list[dict[str, Any]]] | None,
+        executor: Executor | None,
+        jobs: list[EventJob],
+        now: datetime,
     ) -> Built:
         if remote is not None:
             try:
                 return Built(await asyncio.wrap_future(remote))
             except BrokenProcessPool:
-                self._lost("records process died")
+                self._lost("records process died", executor)
             except Exception:
                 log.exception("records process failed a batch; building it here")
             self.fallbacks += 1
@@ -148,11 +152,14 @@ class EventBuilder:
                 built.failed[job.event_id] = f"{type(exc).__name__}: {exc}"
         return built
 
-    def _lost(self, what: str) -> None:
+    def _lost(self, what: str, failed: Executor | None) -> None:
         # Never drop outputs: this batch is built here, later ones in a fresh process.
-        log.error("%s; building its records in the worker, starting a new records process", what)
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        log.error("%s; building its records in the worker", what)
+        if failed is not self.executor:
+            return  # another batch queued there already replaced it: keep the new process
+        log.error("starting a new records process")
+        if failed is not None:
+            failed.shutdown(wait=False, cancel_futures=True)
         try:
             self.executor = records_executor()
         except Exception:

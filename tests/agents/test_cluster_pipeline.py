@@ -11,7 +11,9 @@ from typing import Any
 import orjson
 import pytest
 
+from agents import eventbuilder
 from agents.app import build_app
+from agents.clusterflow import IN_FLIGHT
 from agents.eventbuilder import EventBuilder, records_executor, reset_memo
 from agents.pool import NlpPool
 from config.settings import Settings
@@ -148,6 +150,47 @@ def test_records_are_built_in_the_worker_when_the_records_process_dies() -> None
         builder.close()
     assert first == expected and second == expected
     assert builder.fallbacks == 1
+
+
+def test_batches_queued_to_a_records_process_that_dies_are_all_built_in_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[Any] = []
+
+    def counted() -> Any:
+        started.append(records_executor())
+        return started[-1]
+
+    monkeypatch.setattr(eventbuilder, "records_executor", counted)
+    state: dict[str, Any] = {}
+    _, jobs = decide_batch(
+        enriched_sample(FIXED_NOW),
+        state=state,
+        now=FIXED_NOW,
+        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
+    )
+    expected = build_records(jobs, now=FIXED_NOW, memo=None)
+    executor = records_executor()
+    builder = EventBuilder(executor)
+    pid = executor.submit(reset_memo).result()
+
+    async def run() -> list[Any]:
+        # Two batches in flight: both were queued to the process before it died.
+        queued = [builder.start(jobs, FIXED_NOW) for _ in range(IN_FLIGHT)]
+        os.kill(pid, signal.SIGKILL)
+        built = [(await b).records for b in queued]
+        replacement = builder.executor
+        later = (await builder.start(jobs, FIXED_NOW)).records
+        assert builder.executor is replacement  # one new process, kept for later batches
+        return [*built, later]
+
+    try:
+        outputs = asyncio.run(run())
+    finally:
+        builder.close()
+    assert outputs == [expected] * (IN_FLIGHT + 1)
+    assert 1 <= builder.fallbacks <= IN_FLIGHT
+    assert len(started) == 1  # the second failed batch does not replace the new process again
 
 
 def test_an_event_whose_record_fails_is_reported_and_the_others_are_built() -> None:
