@@ -27,6 +27,7 @@ _SUPPORT = 0.3  # cosine at which another source backs a sentence up
 _REDUNDANT = 0.45  # a summary never holds two sentences this close
 _MEMO_MEMBERS = 8  # events with this many competing members keep their summary in the memo
 _NOT_TOLD = (titles.NONE, titles.HEADLINE)  # kinds of line that never enter a summary
+_OPENERS = "\"'“‘([ "  # what may stand before a sentence's first letter
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -55,11 +56,14 @@ class _Group:
 def lead_terms(sentence: str) -> str:
     """A lead sentence's content terms, space-joined in first-occurrence order, or "" when the
     sentence cannot compete for the summary: too short, too long, too few terms, a dateline or
-    "Posted at ..." line, or a headline line (a subhead, a caption, the headline repeated at
-    the top of a text: headlines title the event, the summary is told in sentences)."""
+    "Posted at ..." line, a headline line (a subhead, a caption, the headline repeated at the
+    top of a text: headlines title the event, the summary is told in sentences), or the
+    lower-case tail of a badly split sentence."""
     if not 5 <= len(sentence.split()) <= 60 or titles.kind(sentence) in _NOT_TOLD:
         return ""
     if _title_case(sentence):  # "Lindsay Lohan Checks Out Of Rehab...": a headline all the same
+        return ""
+    if sentence.lstrip(_OPENERS)[:1].islower():  # "have made an offer [...]": a split's tail
         return ""
     terms = sentence_term_list(sentence)
     return " ".join(terms) if len(terms) >= 3 else ""

@@ -72,6 +72,11 @@ def test_headline_lines_title_the_event_and_stay_out_of_its_summary(line: str) -
 
 def test_a_short_sentence_about_people_still_competes() -> None:
     assert lead_terms("Pierre Thomas and Chris Ivory are out.") != ""
+    assert lead_terms("“We will rebuild the harbour wall,” the mayor said.") != ""
+
+
+def test_the_lower_case_tail_of_a_badly_split_sentence_does_not_compete() -> None:
+    assert lead_terms("have made an offer to the striker, the biggest yet for the club.") == ""
 
 
 def _with_shared_fifth(sources: int) -> list[dict[str, Any]]:
