@@ -1,7 +1,7 @@
 """Extractive event summaries: lead sentences of the members compete, near-identical
 sentences of different sources merge into one, and a sentence cites every source that has a
-sentence saying much the same (cosine of IDF-weighted content words). Datelines and feed lines
-("Posted at ...") never compete. Work is capped so that a big event costs about as much as a
+sentence saying much the same (cosine of IDF-weighted content words). Only sentences compete:
+never datelines, feed lines ("Posted at ...") or headline lines. Work is capped so that a big event costs about as much as a
 mid-sized one: 16 members compete, with up to 6 sentences each but 64 in all (so a 16-source
 event compares its sources' first four sentences).
 """
