@@ -20,8 +20,16 @@ from pipeline.events.disagreements import (
     extract_facts,
     source_numbers,
 )
+from pipeline.events.packed import entity_fields, pack_entities
 from pipeline.events.sentences import split_sentences
-from pipeline.events.summary import LEAD_SENTENCES, competing, lead_terms, solo_lead, summarize
+from pipeline.events.summary import (
+    LEAD_SENTENCES,
+    LEAD_VERSION,
+    competing,
+    lead_terms,
+    solo_lead,
+    summarize,
+)
 
 MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
@@ -52,10 +60,8 @@ def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
         "duplicate_of": article.get("duplicate_of"),
         "sentences": sentences,
         "terms": [lead_terms(s) for s in sentences[:LEAD_SENTENCES]],
-        "entities": [
-            {"name": e["name"], "label": e["label"], "count": int(e.get("count", 1))}
-            for e in ranked[:MAX_ENTITIES]
-        ],
+        "lead_v": LEAD_VERSION,
+        "ents": pack_entities(ranked[:MAX_ENTITIES]),
         "topics": [
             {"code": t["code"], "label": t.get("label", t["code"]), "score": float(t["score"])}
             for t in (article.get("topics") or [])[:MAX_TOPICS]
@@ -151,12 +157,10 @@ def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str,
     labels: dict[str, dict[str, int]] = {}  # key -> label -> mentions
     numeric, key_of = _NUMERIC_LABELS, _entity_key
     for member in members:
-        for entity in member.get("entities") or ():
-            label = entity["label"]
+        for name, label, mentions in entity_fields(member):
             if label in numeric:
                 continue
-            name, count = entity["name"], entity.get("count", 1)
-            key = key_of(name)
+            count, key = int(mentions), key_of(name)
             names = counts.get(key)
             if names is None:
                 counts[key] = {name: count}

@@ -17,6 +17,7 @@ from typing import Any
 
 from pipeline.events import counts, timefacts, timeline
 from pipeline.events.factcontext import CUE, OTHER, SKIP, Context
+from pipeline.events.packed import snapshot_entities
 from pipeline.events.sentences import split_sentences
 
 Fact = dict[str, Any]
@@ -81,7 +82,8 @@ def member_facts(member: dict[str, Any]) -> list[Fact]:
     if member.get("facts_v") == FACTS_VERSION:
         return list(member.get("facts") or [])
     sentences = list(member.get("sentences") or [])
-    return extract_facts("\n".join(sentences), member.get("entities") or [], sentences=sentences)
+    entities = [{"name": name, "label": label} for name, label, _ in snapshot_entities(member)]
+    return extract_facts("\n".join(sentences), entities, sentences=sentences)
 
 
 def source_numbers(members: list[dict[str, Any]]) -> list[int]:
@@ -194,7 +196,7 @@ class _Texts:
             parts: dict[int, list[str]] = defaultdict(list)
             for member, number in zip(self.members, self.numbers, strict=True):
                 parts[number].extend(member.get("sentences") or [])
-                parts[number].extend(str(e.get("name", "")) for e in member.get("entities") or [])
+                parts[number].extend(name for name, _, _ in snapshot_entities(member))
             self.joined = {number: " ".join(texts).lower() for number, texts in parts.items()}
         return self.joined.get(source, "")
 

@@ -1,9 +1,9 @@
 """Extractive event summaries: lead sentences of the members compete, near-identical
 sentences of different sources merge into one, and a sentence cites every source that has a
 sentence saying much the same (cosine of IDF-weighted content words). Only sentences compete:
-never datelines, feed lines ("Posted at ...") or headline lines. Work is capped so that a big event costs about as much as a
-mid-sized one: 16 members compete, with up to 6 sentences each but 64 in all (so a 16-source
-event compares its sources' first four sentences).
+never datelines, feed lines ("Posted at ...") or headline lines. Work is capped so that a big
+event costs about as much as a mid-sized one: 16 members compete, with up to 6 sentences each
+but 64 in all (so a 16-source event compares its sources' first four sentences).
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from itertools import chain
 from typing import Any
 
 from pipeline.events import titles
-from pipeline.events.sentences import sentence_term_list, sentence_terms
+from pipeline.events.sentences import sentence_term_list
 
 _SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
 LEAD_SENTENCES = 6  # candidate sentences per competing member
+# The rules of `lead_terms` and `solo_lead`: a snapshot's stored `terms` and `solo` count only
+# when it was made under these (older ones are recomputed when the event is built).
+LEAD_VERSION = 2
 _SENTENCE_BUDGET = 64  # candidates of a many-source event: its members' first 4 or 5 sentences
 _MERGE = 0.6  # cosine at which two sentences say the same thing
 _SUPPORT = 0.3  # cosine at which another source backs a sentence up
@@ -86,7 +89,8 @@ def summarize(
     snapshot never changes once stored, so an unchanged set gives the memoized result.
     """
     chosen = _chosen(members, numbers)
-    if len(chosen) == 1 and members[chosen[0]].get("solo") is not None:
+    only = members[chosen[0]] if len(chosen) == 1 else {}
+    if only.get("solo") is not None and only.get("lead_v") == LEAD_VERSION:
         # One competing source: its summary was picked when its snapshot was built.
         member, source = members[chosen[0]], numbers[chosen[0]]
         solo = [{"text": member["sentences"][p], "sources": [source]} for p in member["solo"]]
@@ -144,14 +148,12 @@ def _candidates(
 def _lead_sentences(member: dict[str, Any], lead: int) -> list[tuple[int, str, frozenset[str]]]:
     """(position, text, terms) of the first `lead` sentences that may enter the summary, from
     its first `LEAD_SENTENCES`; the terms come precomputed from the snapshot (`lead_terms`,
-    built in the pool) when it has them."""
+    built in the pool) when it was made under the current rules (`LEAD_VERSION`)."""
     texts = member.get("sentences", [])[:LEAD_SENTENCES]
-    stored = member.get("terms")
-    if stored is None:
-        computed = [(p, t, sentence_terms(t)) for p, t in enumerate(texts)]
-        rows = [r for r in computed if 5 <= len(r[1].split()) <= 60 and len(r[2]) >= 3]
-    else:
-        rows = [(p, t, frozenset(stored[p].split())) for p, t in enumerate(texts) if stored[p]]
+    stored = member.get("terms") if member.get("lead_v") == LEAD_VERSION else None
+    if stored is None:  # stored before these rules, or without terms: apply them now
+        stored = [lead_terms(t) for t in texts]
+    rows = [(p, t, frozenset(stored[p].split())) for p, t in enumerate(texts) if stored[p]]
     return rows[:lead]
 
 

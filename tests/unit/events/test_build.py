@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.events.build import MAX_ENTITIES, MAX_SENTENCES, build_event, member_snapshot
+from pipeline.events.packed import snapshot_entities
 from pipeline.events.sentences import split_sentences
 
 pytestmark = pytest.mark.pure
@@ -269,8 +270,9 @@ def test_snapshot_is_bounded_and_json() -> None:
     entities = [entity(f"Place{i}", "GPE", i) for i in range(80)]
     snap = member_snapshot(article(1, "Roads", "Road works", text, entities=entities))
     assert len(snap["sentences"]) == MAX_SENTENCES
-    assert len(snap["entities"]) == MAX_ENTITIES
-    assert snap["entities"][0]["name"] == "Place79"  # the most mentioned are kept
+    kept = snapshot_entities(snap)
+    assert len(kept) == MAX_ENTITIES
+    assert kept[0] == ("Place79", "GPE", 79)  # the most mentioned are kept
     assert json.loads(json.dumps(snap)) == snap
 
 

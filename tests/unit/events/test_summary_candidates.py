@@ -93,3 +93,16 @@ def test_a_sixteen_source_event_compares_only_its_sources_first_four_sentences()
     summary = build_event("e", _with_shared_fifth(16), version=1, now=NOW)["summary"]
     assert SHARED not in [s["text"] for s in summary]
     assert len(summary) >= 3  # the leads still make a summary
+
+
+def test_a_snapshot_made_under_older_lead_rules_has_its_lead_terms_recomputed() -> None:
+    line = "Harbour council approves new flood barrier after all-night talks"
+    members = [_member(n, [line, SHARED, _filler(n, 1), _filler(n, 2)]) for n in range(3)]
+    stale = []
+    for member in members:
+        old = {k: v for k, v in member.items() if k != "lead_v"}  # stored before the version
+        old["terms"] = ["harbour council approv new flood barrier", *member["terms"][1:]]
+        stale.append(old)
+    summary = build_event("e", stale, version=1, now=NOW)["summary"]
+    assert line not in [s["text"] for s in summary]
+    assert build_event("e", members, version=1, now=NOW)["summary"] == summary
