@@ -112,6 +112,17 @@ def test_a_records_process_gives_the_same_outputs_as_building_them_in_the_worker
     assert piped["news.events.v1"] and builder.fallbacks == 0
 
 
+def _sample_jobs() -> tuple[list[Any], list[dict[str, Any]]]:
+    """The sample's record jobs, decided into a fresh state, and their records built here."""
+    _, jobs = decide_batch(
+        enriched_sample(FIXED_NOW),
+        state={},
+        now=FIXED_NOW,
+        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
+    )
+    return jobs, build_records(jobs, now=FIXED_NOW, memo=None)
+
+
 def _wired(
     recorder: Recorder, records: EventBuilder | None = None, *, batch_size: int = 16
 ) -> tuple[Any, Any]:
@@ -126,14 +137,7 @@ def _wired(
 
 
 def test_records_are_built_in_the_worker_when_the_records_process_dies() -> None:
-    state: dict[str, Any] = {}
-    _, jobs = decide_batch(
-        enriched_sample(FIXED_NOW),
-        state=state,
-        now=FIXED_NOW,
-        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
-    )
-    expected = build_records(jobs, now=FIXED_NOW, memo=None)
+    jobs, expected = _sample_jobs()
     executor = records_executor()
     builder = EventBuilder(executor)
     os.kill(executor.submit(reset_memo).result(), signal.SIGKILL)
@@ -162,14 +166,7 @@ def test_batches_queued_to_a_records_process_that_dies_are_all_built_in_the_work
         return started[-1]
 
     monkeypatch.setattr(eventbuilder, "records_executor", counted)
-    state: dict[str, Any] = {}
-    _, jobs = decide_batch(
-        enriched_sample(FIXED_NOW),
-        state=state,
-        now=FIXED_NOW,
-        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
-    )
-    expected = build_records(jobs, now=FIXED_NOW, memo=None)
+    jobs, expected = _sample_jobs()
     executor = records_executor()
     builder = EventBuilder(executor)
     pid = executor.submit(reset_memo).result()
@@ -194,13 +191,7 @@ def test_batches_queued_to_a_records_process_that_dies_are_all_built_in_the_work
 
 
 def test_an_event_whose_record_fails_is_reported_and_the_others_are_built() -> None:
-    state: dict[str, Any] = {}
-    _, jobs = decide_batch(
-        enriched_sample(FIXED_NOW),
-        state=state,
-        now=FIXED_NOW,
-        index=CandidateIndex(bands=ClusterConfig().lsh_bands),
-    )
+    jobs, _ = _sample_jobs()
     assert len(jobs) > 2  # precondition
     broken = dataclasses.replace(jobs[1], members=[None])  # type: ignore[list-item]
 
