@@ -6,7 +6,8 @@ member without a trusted publication time cannot show that, so it never conflict
 A later value that replaces an earlier one is an update: published more than `SAME_TIME`
 later, or stated as a change ("the toll rose to 9"). Magnitudes conflict whatever the times
 unless such an update explains them; days, times and places never change, so sources that
-give different ones conflict.
+give different ones conflict. A source whose own counts cannot all be true, none of them given
+by another source, tells of several incidents and takes no part in a conflict.
 """
 
 from __future__ import annotations
@@ -94,6 +95,9 @@ def conflicting(
         named: a source's lowered words (a magnitude it names is not one it disputes).
     """
     kind, anchor = field
+    if kind == "number":
+        several = _several_incidents(reports, anchor)
+        reports = [r for r in reports if r.source not in several]
     involved: dict[int, Report] = {}
     for (i, a), (j, b) in combinations(enumerate(reports), 2):
         if a.source == b.source:
@@ -107,6 +111,27 @@ def conflicting(
         if not together:
             involved[i], involved[j] = a, b
     return [involved[i] for i in sorted(involved)]
+
+
+def _several_incidents(reports: list[Report], anchor: str) -> set[int]:
+    """The sources whose counts cannot all be true and include none another source gives:
+    they tell of several incidents (tremors, attacks, two stories in one event), so they are
+    no evidence that sources disagree on one."""
+    stated: dict[int, set[str]] = defaultdict(set)
+    norms: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for fact in report.facts:
+            if not fact.get("cue"):
+                stated[report.source].add(_key(fact))
+                norms[_key(fact)] = fact["norm"]
+    several = set()
+    for source, keys in stated.items():
+        pairs = combinations(sorted(keys), 2)
+        if not any(not counts.compatible(norms[x], norms[y], anchor=anchor) for x, y in pairs):
+            continue
+        if not any(keys & given for other, given in stated.items() if other != source):
+            several.add(source)
+    return several
 
 
 def updates(field: Field, reports: list[Report]) -> list[dict[str, Any]]:

@@ -249,6 +249,37 @@ def test_aftershocks_and_other_quakes_are_not_the_main_shock() -> None:
     )
 
 
+def test_a_source_that_gives_several_magnitudes_no_other_source_gives_disputes_nothing() -> None:
+    # Two quakes told as one event: the second story's magnitudes are its own tremors, not
+    # rival readings of the first quake's.
+    other_quake = (
+        "A magnitude 5.6 quake struck the island on Sunday, destroying two villages.\n"
+        "The magnitude 5.2 quake cut power to the port.\n"
+        "Seismologists recorded the magnitude 5.4 quake near the coast."
+    )
+    found = disagreements(
+        "The quake measured magnitude 5.9, the national seismological centre said.",
+        "The U.S. Geological Survey put the quake at magnitude 6.1.",
+        "The quake, magnitude 5.9, flattened a village.",
+        other_quake,
+    )
+    assert [d["field"] for d in found] == ["number:magnitude"]
+    assert values(found[0]) == {"5.9": [1, 3], "6.1": [2]}
+    # Alone against one other source, it disputes nothing either.
+    assert disagreements("The quake measured magnitude 5.9.", other_quake) == []
+
+
+def test_a_source_that_gives_two_magnitudes_others_share_still_disagrees() -> None:
+    found = disagreements(
+        "Tehran put the quake at magnitude 5.9; the U.S. Geological Survey said 6.1.",
+        "The quake, magnitude 6.1, flattened a village.",
+        "The magnitude 5.9 quake cut power to the port.",
+    )
+    assert [d["field"] for d in found] == ["number:magnitude"]
+    # The first source names both readings, so it disputes neither; the others still differ.
+    assert values(found[0]) == {"5.9": [3], "6.1": [2]}
+
+
 def test_dates_weeks_apart_tell_of_two_quakes() -> None:
     assert (
         disagreements(
