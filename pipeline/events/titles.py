@@ -36,7 +36,24 @@ _DATE_WORDS = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LEADING_DATE = re.compile(r"^\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}\s*[-–—:|]\s*")
+# A wire or web tag before the headline ("UPDATE 2-", "BREAKING:", "Exclusive | "): a label of
+# the copy, not a word of the story. A hyphen counts only in wire form (capitals, no spaces).
+_WIRE_TAG = re.compile(
+    r"^\s*(?:(?i:update[d]?|breaking(?:\s+news)?|exclusive|urgent|flash|watch|video|live"
+    r"|photos?|refiled?|corrected)(?:\s*\d+)?\s*[:|]|(?:UPDATE|REFILE|CORRECTED)(?:\s*\d+)?-"
+    r"|(?i:update|breaking)(?:\s*\d+)?\s+[-–—]\s)\s*"
+)
 _SENTENCE_END = re.compile(r"(?:(?<![A-Z])\.|!)[\"”’')]*$")  # "... she said." but not "... U.S."
+
+
+def without_tag(title: str) -> str:
+    """A headline without the wire or web tag in front ("UPDATE 2-", "BREAKING:").
+
+    Args:
+        title: a headline.
+    """
+    stripped = _WIRE_TAG.sub("", title, count=1)
+    return stripped if stripped.strip() else title
 
 
 def is_boilerplate(text: str) -> bool:
@@ -81,6 +98,7 @@ def headline(member: dict[str, Any]) -> tuple[int, str]:
         member: a member snapshot (`title`, `sentences`).
     """
     title = _LEADING_DATE.sub("", " ".join(str(member.get("title") or "").split()))
+    title = without_tag(title)
     found = kind(title)
     if found != NONE:
         return found, title
@@ -111,7 +129,7 @@ def pick(
         return str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
     alone = [c["text"] for c in candidates.values() if c["kind"] == best]
     if len(alone) == 1:  # the only one of the best kind: no need to weigh shared words
-        return str(alone[0])
+        return without_tag(str(alone[0]))
     terms_of = {i: _member_terms(members[i], c["terms"]) for i, c in candidates.items()}
     shared = Counter(term for terms in terms_of.values() for term in terms)
     ranked = []
@@ -122,7 +140,8 @@ def pick(
             length = max(len(terms), 1) ** (1.0 if best == LEAD else 0.5)
             common = sum(shared[t] - (t in own) for t in terms) / length
             ranked.append((-common, -_mean_top(scores.get(i, [])), i, text))
-    return str(min(ranked)[3])
+    # Stored headlines of older snapshots may still carry their tag.
+    return without_tag(str(min(ranked)[3]))
 
 
 def _member_terms(member: dict[str, Any], headline_terms: str) -> set[str]:

@@ -156,3 +156,41 @@ def test_a_snapshot_without_its_stored_headline_gives_the_same_record() -> None:
     assert build_event("ev", older, version=1, now=NOW) == build_event(
         "ev", members, version=1, now=NOW
     )
+
+
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        "UPDATE: Port Avery ferry strike ends",
+        "UPDATE 2-Port Avery ferry strike ends",
+        "BREAKING: Port Avery ferry strike ends",
+        "Exclusive | Port Avery ferry strike ends",
+        "REFILE-Port Avery ferry strike ends",
+        "Update - Port Avery ferry strike ends",
+        "Live: Port Avery ferry strike ends",
+    ],
+)
+def test_a_wire_tag_is_no_part_of_the_title(tagged: str) -> None:
+    assert titles.without_tag(tagged) == "Port Avery ferry strike ends"
+    found = title_of(member(1, tagged), member(2, "What a week it has been"))
+    assert found == "Port Avery ferry strike ends"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Watch-makers in Port Avery join the strike",
+        "Update on the Port Avery strike talks",
+        "Live music returns to Port Avery",
+        "Breaking Bad star visits Port Avery",
+        "UPDATE:",
+    ],
+)
+def test_words_that_look_like_tags_stay(headline: str) -> None:
+    assert titles.without_tag(headline) == headline
+
+
+def test_a_stored_headline_that_kept_its_tag_titles_without_it() -> None:
+    tagged, plain = member(1, "UPDATE: Port Avery ferry strike ends"), member(2, "Ferries sail")
+    tagged["headline"] = {**tagged["headline"], "text": "UPDATE: Port Avery ferry strike ends"}
+    assert title_of(tagged, plain) == "Port Avery ferry strike ends"
