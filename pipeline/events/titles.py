@@ -53,7 +53,10 @@ def without_tag(title: str) -> str:
         title: a headline.
     """
     stripped = _WIRE_TAG.sub("", title, count=1)
-    return stripped if stripped.strip() else title
+    if not stripped.strip():
+        return title
+    # "Breaking: man charged ..." -> "Man charged ...": the headline's own first word.
+    return stripped[0].upper() + stripped[1:] if stripped[0].islower() else stripped
 
 
 def is_boilerplate(text: str) -> bool:

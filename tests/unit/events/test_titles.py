@@ -190,6 +190,12 @@ def test_words_that_look_like_tags_stay(headline: str) -> None:
     assert titles.without_tag(headline) == headline
 
 
+def test_a_headline_written_on_after_its_tag_starts_with_a_capital() -> None:
+    assert titles.without_tag("Breaking: man held after Port Avery pier fire") == (
+        "Man held after Port Avery pier fire"
+    )
+
+
 def test_a_stored_headline_that_kept_its_tag_titles_without_it() -> None:
     tagged, plain = member(1, "UPDATE: Port Avery ferry strike ends"), member(2, "Ferries sail")
     tagged["headline"] = {**tagged["headline"], "text": "UPDATE: Port Avery ferry strike ends"}
