@@ -28,6 +28,11 @@ _STARTERS = frozenset(
         "officials police authorities witnesses some many most no none all both"
     )
 )
+# Words a sentence cannot end on: "she returned with a. 357 Magnum" is a broken ".357".
+_NEVER_LAST = frozenset(_words("a an the"))
+# An amount whose decimal point lost its digits to a space ("worth £1. 7m", "$2. 6 million").
+_BROKEN_AMOUNT = re.compile(r"[£$€¥]\d{1,3}\.$")
+_DIGIT_NEXT = re.compile(r"\s+\d")
 _BOUNDARY = re.compile(r"(?:[.!?]+|…)[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _NEXT_WORD = re.compile(r"\s+[\"“‘(\[]?([A-Za-z]+)")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
@@ -102,7 +107,9 @@ def _is_boundary(paragraph: str, start: int, match: re.Match[str]) -> bool:
         return next_is_starter
     if bare in _TRAILING_ABBREVIATIONS:
         return next_is_starter
-    if bare in _ABBREVIATIONS:
+    if bare in _ABBREVIATIONS or bare in _NEVER_LAST:
+        return False
+    if _BROKEN_AMOUNT.search(word) and _DIGIT_NEXT.match(paragraph, match.end()):
         return False
     # A lone capital letter is a name initial ("J. Smith"), not a sentence end.
     return not (len(bare) == 1 and word[:1].isupper())

@@ -312,6 +312,20 @@ def test_two_hundred_member_event_builds_in_bounded_time() -> None:
             "J. K. Rowling spoke. Dr. Ng left!\nNew paragraph here",
             ["J. K. Rowling spoke.", "Dr. Ng left!", "New paragraph here"],
         ),
+        # Scraped text where a space broke a decimal: no sentence ends there.
+        (
+            "Watches worth £1. 7m were taken. Police said $2. 6 million was insured.",
+            ["Watches worth £1. 7m were taken.", "Police said $2. 6 million was insured."],
+        ),
+        (
+            "She came back with a. 357 Magnum. Two co-workers died.",
+            ["She came back with a. 357 Magnum.", "Two co-workers died."],
+        ),
+        # A sentence may still end on an amount, or start with one after a plain number.
+        (
+            "The fine was $1,500. 20 people paid it. The toll stood at 3. 4 were hurt.",
+            ["The fine was $1,500.", "20 people paid it.", "The toll stood at 3.", "4 were hurt."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
