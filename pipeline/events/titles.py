@@ -2,10 +2,11 @@
 
 A title is never a dateline, a timestamp or feed boilerplate ("Posted: ...", "Last updated at
 ..."); such a title is replaced by the headline line that often follows it at the top of the
-text. Headlines (up to `MAX_WORDS` words, no closing full stop) come first, then short
-sentences, and a long lead sentence only when no member has either. Among the best kind, the
-one whose words the other members share most wins (summed over its words, divided by the root
-of their number, so neither a two-word nor a twenty-word headline wins by length alone).
+text. A wire or web tag in front of a headline ("UPDATE 2-", "BREAKING:") is dropped.
+Headlines (up to `MAX_WORDS` words, no closing full stop) come first, then short sentences,
+and a long lead sentence only when no member has either. Among the best kind, the one whose
+words the other members share most wins (summed over its words, divided by the root of their
+number, so neither a two-word nor a twenty-word headline wins by length alone).
 """
 
 from __future__ import annotations
