@@ -55,7 +55,8 @@ def file_items(records: Sequence[dict[str, Any]]) -> list[Item]:
     """
     items = []
     for record in records:
-        url = record.get("url") or f"https://ecb.example/{record['doc_id']}"
+        # Without a URL, a document is its own outlet (as `eval disagreements` numbers them).
+        url = record.get("url") or f"https://{record['doc_id'].replace('_', '-')}.ecb.example/"
         raw = {"id": record["doc_id"], "url": url, "title": record["title"], "body": record["text"]}
         items.append(Item({**raw, "source": url.split("/")[2]}, str(record["cluster_id"]), "file"))
     return items

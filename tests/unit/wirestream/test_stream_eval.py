@@ -43,6 +43,16 @@ def test_copies_keep_their_original_gold_event_and_are_reproducible() -> None:
 
 
 @pytest.mark.pure
+def test_documents_without_a_url_are_each_their_own_outlet() -> None:
+    records = [*_records(3), {**_records(1)[0], "doc_id": "d9", "url": "https://wire.example/a"}]
+    items = stream.file_items(records)
+    sources = [item.raw["source"] for item in items]
+    assert len(set(sources[:3])) == 3
+    assert sources[3] == "wire.example"
+    assert len({item.raw["url"] for item in items}) == 4
+
+
+@pytest.mark.pure
 def test_bcubed_counts_distractors_only_in_the_all_figure() -> None:
     items = [
         stream.Item({"id": "a"}, "g1", "file"),
