@@ -33,6 +33,16 @@ def load_records(path: Path) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in handle if line.strip()]
 
 
+def document_url(record: dict[str, Any]) -> str:
+    """An ECB+-format record's URL; a document without one gets a host of its own, so it
+    counts as its own outlet.
+
+    Args:
+        record: one line of the file (`doc_id`, optional `url`).
+    """
+    return record.get("url") or f"https://{record['doc_id'].replace('_', '-')}.ecb.example/"
+
+
 def _hex24(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 

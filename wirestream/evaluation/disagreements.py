@@ -21,6 +21,7 @@ from pipeline.events.build import build_event, member_snapshot
 from pipeline.events.disagreements import source_numbers
 from pipeline.records import Incoming
 from pipeline.stages import prepare_batch
+from wirestream.evaluation.clustering import document_url
 
 LABELS = Path(__file__).with_name("labels") / "disagreements.json"
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -49,7 +50,7 @@ def ecbplus_events(data: Path) -> dict[str, list[dict[str, Any]]]:
     with (data / "ecbplus" / "articles.jsonl").open("rb") as handle:
         records = [orjson.loads(line) for line in handle if line.strip()]
     for record in sorted(records, key=lambda r: _doc_order(r["doc_id"])):
-        url = record.get("url") or f"https://{record['doc_id'].replace('_', '-')}.ecb.example/"
+        url = document_url(record)
         events[record["cluster_id"]].append(
             {
                 "id": record["doc_id"],

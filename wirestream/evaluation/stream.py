@@ -26,7 +26,7 @@ from pipeline.clustering.index import CandidateIndex
 from pipeline.records import Incoming
 from pipeline.stages import final_event_ids, prepare_batch
 from wirestream.evaluation import copyedit
-from wirestream.evaluation.clustering import bcubed
+from wirestream.evaluation.clustering import bcubed, document_url
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 FOOTER = "This report was compiled with material from wire services."
@@ -55,8 +55,7 @@ def file_items(records: Sequence[dict[str, Any]]) -> list[Item]:
     """
     items = []
     for record in records:
-        # Without a URL, a document is its own outlet (as `eval disagreements` numbers them).
-        url = record.get("url") or f"https://{record['doc_id'].replace('_', '-')}.ecb.example/"
+        url = document_url(record)
         raw = {"id": record["doc_id"], "url": url, "title": record["title"], "body": record["text"]}
         items.append(Item({**raw, "source": url.split("/")[2]}, str(record["cluster_id"]), "file"))
     return items
