@@ -21,6 +21,7 @@ from pipeline.records import (
 )
 from pipeline.text import clean as text
 from pipeline.text import dates, language, urls
+from pipeline.text.typography import close_gaps
 
 STAGE = "normalize"
 RAW_SCHEMA = "raw_article.v1"
@@ -209,7 +210,7 @@ def _clean_title(raw_title: str, *, limits: Limits, article_id: str) -> str:
     # Markup may shrink a title a lot, but not by this much; refuse before paying for parsing.
     if len(raw_title) > _RAW_TITLE_FACTOR * limits.max_title_chars:
         raise Rejected("too_large", f"raw title has {len(raw_title)} chars", article_id)
-    title = text.clean_line(raw_title, max_depth=limits.max_html_depth)
+    title = close_gaps(text.clean_line(raw_title, max_depth=limits.max_html_depth))
     if not title:
         raise Rejected("empty_title", "title is empty once cleaned", article_id)
     if len(title) > limits.max_title_chars:
@@ -222,7 +223,7 @@ def _clean_title(raw_title: str, *, limits: Limits, article_id: str) -> str:
 
 
 def _clean_body(raw_body: str, *, limits: Limits, article_id: str) -> str:
-    body_text = text.body_to_text(raw_body, max_depth=limits.max_html_depth)
+    body_text = close_gaps(text.body_to_text(raw_body, max_depth=limits.max_html_depth))
     if not body_text:
         raise Rejected(
             "empty_body", "no text left once markup and boilerplate are removed", article_id

@@ -349,3 +349,11 @@ def test_sample_file_every_line_accounted() -> None:
 def test_naive_clock_is_a_caller_bug() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         normalize_batch([message(GOOD)], now=datetime(2026, 10, 14))  # noqa: DTZ001
+
+
+def test_typographic_gaps_are_closed_in_title_and_text() -> None:
+    article = one_article(
+        {**GOOD, "title": "Mayor ’ s “ plan ” delayed", "body": "<p>Starts at 9 a. m. today.</p>"}
+    )
+    assert article["title"] == "Mayor’s “plan” delayed"
+    assert article["text"] == "Starts at 9 a.m. today."
