@@ -4,7 +4,8 @@ A title is never a dateline, a timestamp or feed boilerplate ("Posted: ...", "La
 ..."); such a title is replaced by the headline line that often follows it at the top of the
 text. A wire or web tag in front of a headline ("UPDATE 2-", "BREAKING:") is dropped.
 Headlines (up to `MAX_WORDS` words, no closing full stop) come first, then short sentences,
-and a long lead sentence only when no member has either. Among the best kind, the one whose
+and a long lead sentence only when no member has either; it is cut to its main clause where
+that reads as a headline (`clauses.main_clause`). Among the best kind, the one whose
 words the other members share most wins (summed over its words, divided by the root of their
 number, so neither a two-word nor a twenty-word headline wins by length alone).
 """
@@ -15,6 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from pipeline.events.clauses import main_clause
 from pipeline.events.sentences import sentence_term_list, sentence_terms
 
 MAX_WORDS = 20
@@ -130,10 +132,11 @@ def pick(
     candidates = {i: members[i].get("headline") or member_headline(members[i]) for i in chosen}
     best = min((c["kind"] for c in candidates.values()), default=NONE)
     if best == NONE:
-        return str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
+        first = str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
+        return main_clause(first, max_words=MAX_WORDS)
     alone = [c["text"] for c in candidates.values() if c["kind"] == best]
     if len(alone) == 1:  # the only one of the best kind: no need to weigh shared words
-        return without_tag(str(alone[0]))
+        return _finished(str(alone[0]), best)
     terms_of = {i: _member_terms(members[i], c["terms"]) for i, c in candidates.items()}
     shared = Counter(term for terms in terms_of.values() for term in terms)
     ranked = []
@@ -144,8 +147,13 @@ def pick(
             length = max(len(terms), 1) ** (1.0 if best == LEAD else 0.5)
             common = sum(shared[t] - (t in own) for t in terms) / length
             ranked.append((-common, -_mean_top(scores.get(i, [])), i, text))
+    return _finished(str(min(ranked)[3]), best)
+
+
+def _finished(text: str, found: int) -> str:
     # Stored headlines of older snapshots may still carry their tag.
-    return without_tag(str(min(ranked)[3]))
+    text = without_tag(text)
+    return main_clause(text, max_words=MAX_WORDS) if found == LEAD else text
 
 
 def _member_terms(member: dict[str, Any], headline_terms: str) -> set[str]:
