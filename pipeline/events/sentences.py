@@ -37,6 +37,14 @@ _BOUNDARY = re.compile(r"(?:[.!?]+|…)[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-
 _NEXT_WORD = re.compile(r"\s+[\"“‘(\[]?([A-Za-z]+)")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _TERM = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# A wire dateline in front of a paragraph's first sentence: "NEW YORK (AP) -- ", "Mannheim,
+# Germany (Sports Network) - ", "LONDON: ", "(Tue, 16 Aug 2011) ". Where a story was filed is
+# not a sentence of it; a capital must follow, so "NATO-led troops" keeps its "NATO-".
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z.'-]+(?:,? [A-Z][A-Za-z.'-]+){0,3},? \([A-Za-z .&'-]{2,30}\) ?[-–—:]+"
+    r"|[A-Z][A-Z.'-]{2,}(?:,? [A-Z][A-Z.'-]+){0,3}(?: \([A-Za-z .&'-]{2,30}\))? ?(?:[-–—]+|:)"
+    r"|\((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? [^()]{4,30}\)) *(?=[\"“‘]?[A-Z])"
+)
 _STOPWORDS = frozenset(
     _words(
         "a an the and or but if then than so of to in on at by for from with about as into onto "
@@ -52,14 +60,14 @@ _STOPWORDS = frozenset(
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split clean text into sentences, paragraph by paragraph.
+    """Split clean text into sentences, paragraph by paragraph, without wire datelines.
 
     Args:
         text: clean article text; newlines separate paragraphs.
     """
     sentences: list[str] = []
     for paragraph in text.splitlines():
-        sentences.extend(_split_paragraph(paragraph))
+        sentences.extend(_split_paragraph(_DATELINE.sub("", paragraph, count=1)))
     return sentences
 
 

@@ -326,6 +326,25 @@ def test_two_hundred_member_event_builds_in_bounded_time() -> None:
             "The fine was $1,500. 20 people paid it. The toll stood at 3. 4 were hurt.",
             ["The fine was $1,500.", "20 people paid it.", "The toll stood at 3.", "4 were hurt."],
         ),
+        # A wire dateline in front of a paragraph is where the story was filed, not a sentence.
+        (
+            "PORT AVERY (Harbour Wire) -- Ferries sailed again. Crews cheered.\n"
+            "Corran, Westmark (Sports Desk) - Okafor scored twice.\n"
+            "BRINDLE-Shortly after 3:30 a fire broke out.\n"
+            "(Tue, 12 Mar 2026) This morning the line failed.",
+            [
+                "Ferries sailed again.",
+                "Crews cheered.",
+                "Okafor scored twice.",
+                "Shortly after 3:30 a fire broke out.",
+                "This morning the line failed.",
+            ],
+        ),
+        # Look-alikes stay: a lower-case word follows, or the words before the dash are a name.
+        (
+            "NATO-led troops crossed.\nHarbour News - Home\nEastgate - Police said so.",
+            ["NATO-led troops crossed.", "Harbour News - Home", "Eastgate - Police said so."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
