@@ -12,7 +12,7 @@ import re
 
 __all__ = ["close_gaps"]
 
-_MARKS = ("’", "“", "”", "‘", " m.")
+_MARKS = ("’", "“", "”", "‘", " m.", " M.")
 # "Lohan ’ s", "doesn ’ t", "we ’ re": an apostrophe inside a word
 _APOSTROPHE = re.compile(r"(?<=\w) ’ (?=(?:s|t|re|ve|ll|d|m)\b)")
 # an opening quote at the start of a text or after a space or bracket, then spaces

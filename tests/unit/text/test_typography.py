@@ -30,6 +30,7 @@ pytestmark = pytest.mark.pure
             "a call at 3:33 a. m. from the hotel; 9 P. M. today",
             "a call at 3:33 a.m. from the hotel; 9 P.M. today",
         ),
+        ("at 9 P. M. on Friday", "at 9 P.M. on Friday"),
         ("rock ’ n ’ roll", "rock ’n’ roll"),
         ("first line\n“ Second line opens a quote ”", "first line\n“Second line opens a quote”"),
     ],
