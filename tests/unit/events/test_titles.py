@@ -141,6 +141,16 @@ def test_with_no_headline_a_lead_sentence_is_cut_to_its_main_clause() -> None:
             "Tears and a retracted statement were what the jury heard on Monday in the trial of "
             "Dale Mercer",
         ),
+        (  # an attribution after a comma
+            "The harbour authority will close the old ferry terminal at Corran Point next spring, "
+            "officials announced on Friday in a statement to the island council.",
+            "The harbour authority will close the old ferry terminal at Corran Point next spring",
+        ),
+        (  # a dash before a subordinate clause
+            "Mara Quist was the face of the island's ferry posters for thirty years -- even if few "
+            "travellers ever knew her name or saw her at the harbour.",
+            "Mara Quist was the face of the island's ferry posters for thirty years",
+        ),
         (  # a subordinate clause: the lead's detail
             "Two men were arrested in the burglary of a pharmacy in Eastgate that left a night "
             "guard injured when the alarm failed to go off, police announced on Saturday.",
@@ -163,6 +173,18 @@ def test_lead_titles_lose_their_asides_and_detail(lead: str, title: str) -> None
         # the only cut would leave an appositive open ("Kell, the ...")
         "Mayor Idris Kell, the former harbour pilot who was elected last spring on a promise to "
         "fix the island ferries and cut fares, resigned.",
+        # "who" starts no detail: "sentenced the driver" would drop what the story is
+        "A judge on Monday sentenced the driver who caused the crash that killed two cyclists "
+        "near Brindle to eight years in prison and banned him from driving for life.",
+        # the main verb comes after the last comma: a cut before it leaves only a subject
+        "The former harbour master who built the Port Avery ferry fleet from two boats to "
+        "forty after the war ended in 1946, has died at the age of 97.",
+        # "40 years after" is a time expression, not the start of the lead's detail
+        "The retired ferry captain who first sailed the Corran route 40 years after his father "
+        "founded the line died at his home on the island on Monday, aged 91.",
+        # a head that is only an introductory phrase ("In a move ... Agreement")
+        "In a move that unions say strikes at the heart of the Harbour Agreement, the port "
+        "authority on Tuesday cut night-shift pay for all ferry crews on the island routes.",
     ],
 )
 def test_a_lead_without_a_safe_cut_stays_whole(lead: str) -> None:
