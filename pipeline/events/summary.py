@@ -18,12 +18,13 @@ from typing import Any
 
 from pipeline.events import titles
 from pipeline.events.sentences import sentence_term_list
+from pipeline.events.voice import stands_alone
 
 _SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
 LEAD_SENTENCES = 6  # candidate sentences per competing member
 # The rules of `lead_terms` and `solo_lead`: a snapshot's stored `terms` and `solo` count only
 # when it was made under these (older ones are recomputed when the event is built).
-LEAD_VERSION = 2
+LEAD_VERSION = 3
 _SENTENCE_BUDGET = 64  # candidates of a many-source event: its members' first 4 or 5 sentences
 _MERGE = 0.6  # cosine at which two sentences say the same thing
 _SUPPORT = 0.3  # cosine at which another source backs a sentence up
@@ -60,13 +61,16 @@ def lead_terms(sentence: str) -> str:
     """A lead sentence's content terms, space-joined in first-occurrence order, or "" when the
     sentence cannot compete for the summary: too short, too long, too few terms, a dateline or
     "Posted at ..." line, a headline line (a subhead, a caption, the headline repeated at the
-    top of a text: headlines title the event, the summary is told in sentences), or the
-    lower-case tail of a badly split sentence."""
+    top of a text: headlines title the event, the summary is told in sentences), the
+    lower-case tail of a badly split sentence, a piece of a longer quotation or a columnist's
+    first person (`pipeline.events.voice`)."""
     if not 5 <= len(sentence.split()) <= 60 or titles.kind(sentence) in _NOT_TOLD:
         return ""
     if _title_case(sentence):  # "Lindsay Lohan Checks Out Of Rehab...": a headline all the same
         return ""
     if sentence.lstrip(_OPENERS)[:1].islower():  # "have made an offer [...]": a split's tail
+        return ""
+    if not stands_alone(sentence):
         return ""
     terms = sentence_term_list(sentence)
     return " ".join(terms) if len(terms) >= 3 else ""

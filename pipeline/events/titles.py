@@ -5,9 +5,10 @@ A title is never a dateline, a timestamp or feed boilerplate ("Posted: ...", "La
 text. A wire or web tag in front of a headline ("UPDATE 2-", "BREAKING:") is dropped.
 Headlines (up to `MAX_WORDS` words, no closing full stop) come first, then short sentences,
 and a long lead sentence only when no member has either; it is cut to its main clause where
-that reads as a headline (`clauses.main_clause`). Among the best kind, the one whose
-words the other members share most wins (summed over its words, divided by the root of their
-number, so neither a two-word nor a twenty-word headline wins by length alone).
+that reads as a headline (`clauses.main_clause`). Among the best kind, the one whose words the
+other members share most wins (summed over its words, divided by the root of their number, so
+neither a two-word nor a twenty-word headline wins by length alone). A title drops the closing
+full stop of a sentence.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ _WIRE_TAG = re.compile(
     r"|(?i:update|breaking)(?:\s*\d+)?\s+[-–—]\s)\s*"
 )
 _SENTENCE_END = re.compile(r"(?:(?<![A-Z])\.|!)[\"”’')]*$")  # "... she said." but not "... U.S."
+# a sentence's closing full stop, not an abbreviation's ("U.S.", "Jr.") nor an ellipsis
+_FULL_STOP = re.compile(
+    r"(?<![A-Z.])(?<!\b(?:Jr|Sr|Co|St|No|Mr|Dr|Ms|vs))(?<!\bInc|\bLtd|\bMrs)\.(?=[\"”’')]*$)"
+)
 
 
 def without_tag(title: str) -> str:
@@ -133,7 +138,7 @@ def pick(
     best = min((c["kind"] for c in candidates.values()), default=NONE)
     if best == NONE:
         first = str(summary[0]["text"]) if summary else str(members[0].get("title") or "")
-        return main_clause(first, max_words=MAX_WORDS)
+        return _FULL_STOP.sub("", main_clause(first, max_words=MAX_WORDS).rstrip())
     alone = [c["text"] for c in candidates.values() if c["kind"] == best]
     if len(alone) == 1:  # the only one of the best kind: no need to weigh shared words
         return _finished(str(alone[0]), best)
@@ -153,7 +158,8 @@ def pick(
 def _finished(text: str, found: int) -> str:
     # Stored headlines of older snapshots may still carry their tag.
     text = without_tag(text)
-    return main_clause(text, max_words=MAX_WORDS) if found == LEAD else text
+    text = main_clause(text, max_words=MAX_WORDS) if found == LEAD else text
+    return _FULL_STOP.sub("", text.rstrip())  # a headline has no closing full stop
 
 
 def _member_terms(member: dict[str, Any], headline_terms: str) -> set[str]:

@@ -3,7 +3,8 @@
 Text that went through a tokenizer and back often keeps a space on each side of a curly quote
 or apostrophe and inside "a.m.". Published titles and summaries would show them, and spaCy
 reads "Lohan ’ s" as three tokens. Only gaps that cannot be meant are closed: a curly opening
-quote never takes a space after it, a closing one never takes one before it.
+quote never takes a space after it, a closing one never takes one before it. Such text may
+also write double quotes as two marks (``like this'' or ''like this''); they become “ and ”.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 
 __all__ = ["close_gaps"]
 
-_MARKS = ("’", "“", "”", "‘", " m.", " M.")
+_MARKS = ("’", "“", "”", "‘", " m.", " M.", "``", "''")
+# two single marks for a double quote: opening at a start or after a space or bracket
+_PAIRED_OPENING = re.compile(r"(?:``|(?:(?<=^)|(?<=[\s(\[]))''(?=\S))", re.MULTILINE)
 # "Lohan ’ s", "doesn ’ t", "we ’ re": an apostrophe inside a word
 _APOSTROPHE = re.compile(r"(?<=\w) ’ (?=(?:s|t|re|ve|ll|d|m)\b)")
 # an opening quote at the start of a text or after a space or bracket, then spaces
@@ -32,6 +35,8 @@ def close_gaps(text: str) -> str:
     """
     if not any(mark in text for mark in _MARKS):
         return text
+    if "``" in text or "''" in text:
+        text = _PAIRED_OPENING.sub("“", text).replace("''", "”")
     text = text.replace(" ’ n ’ ", " ’n’ ")  # "rock ’n’ roll"
     text = _APOSTROPHE.sub("’", text)
     text = _OPENING.sub(r"\1", text)

@@ -118,7 +118,7 @@ def test_a_short_sentence_loses_to_a_headline_and_a_lead_to_a_short_sentence() -
     assert title_of(member(1, sentence), member(2, "Port Avery ferry strike ends")) == (
         "Port Avery ferry strike ends"
     )
-    assert title_of(member(1, LONG_LEAD), member(2, sentence)) == sentence
+    assert title_of(member(1, LONG_LEAD), member(2, sentence)) == sentence.removesuffix(".")
 
 
 def test_with_no_headline_a_lead_sentence_is_cut_to_its_main_clause() -> None:
@@ -132,7 +132,7 @@ def test_with_no_headline_a_lead_sentence_is_cut_to_its_main_clause() -> None:
         (  # a relative clause between commas goes, the rest is short enough
             "Okafor, who had returned for a final season after a knee operation that kept him "
             "out for a year, broke the club's scoring record with a late drive against Harlow.",
-            "Okafor broke the club's scoring record with a late drive against Harlow.",
+            "Okafor broke the club's scoring record with a late drive against Harlow",
         ),
         (  # an appositive tail after a comma
             "Tears and a retracted statement were what the jury heard on Monday in the trial of "
@@ -189,7 +189,8 @@ def test_lead_titles_lose_their_asides_and_detail(lead: str, title: str) -> None
 )
 def test_a_lead_without_a_safe_cut_stays_whole(lead: str) -> None:
     assert len(lead.split()) > titles.MAX_WORDS
-    assert title_of(member(1, lead), member(2, "Posted: Mar 12, 2026 9:40 AM ET")) == lead
+    title = title_of(member(1, lead), member(2, "Posted: Mar 12, 2026 9:40 AM ET"))
+    assert title == lead.removesuffix(".")  # whole, without the sentence's full stop
 
 
 def test_with_nothing_but_datelines_the_summary_gives_the_title() -> None:
@@ -277,3 +278,26 @@ def test_a_lead_too_long_for_any_cut_still_loses_its_aside() -> None:
     )
     found = title_of(member(1, lead), member(2, "Posted: Mar 12, 2026 9:40 AM ET"))
     assert found == lead.replace(" -- one of them a retired naval engineer --", "")
+
+
+@pytest.mark.parametrize(
+    ("headline", "title"),
+    [
+        ("Palin appointee under federal indictment.", "Palin appointee under federal indictment"),
+        (
+            'Fire at the harbour treated as "suspicious".',
+            'Fire at the harbour treated as "suspicious"',
+        ),
+        (
+            "Ferry fares frozen until 2027, says the U.S.",
+            "Ferry fares frozen until 2027, says the U.S.",
+        ),
+        ("Harbour pilot honours Sammy Davis Jr.", "Harbour pilot honours Sammy Davis Jr."),
+        ("Is the ferry strike over?", "Is the ferry strike over?"),
+        ("Ferry strike ends...", "Ferry strike ends..."),
+    ],
+)
+def test_a_title_drops_a_sentence_full_stop_but_not_an_abbreviation(
+    headline: str, title: str
+) -> None:
+    assert title_of(member(1, headline), member(2, "Posted: Mar 12, 2026 9:40 AM ET")) == title

@@ -1,4 +1,5 @@
-"""Typographic gaps: curly quotes, apostrophes and "a.m." closed, nothing else touched."""
+"""Typographic gaps: curly quotes, apostrophes and "a.m." closed, paired marks made quotes,
+nothing else touched."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ pytestmark = pytest.mark.pure
         ("at 9 P. M. on Friday", "at 9 P.M. on Friday"),
         ("rock ’ n ’ roll", "rock ’n’ roll"),
         ("first line\n“ Second line opens a quote ”", "first line\n“Second line opens a quote”"),
+        (
+            "According to ''The Hollywood Reporter'', the director of ''The Hunger Games''",
+            "According to “The Hollywood Reporter”, the director of “The Hunger Games”",
+        ),
+        ("known as the ``bagman'' who paid", "known as the “bagman” who paid"),
+        ("``Hi,'' she said", "“Hi,” she said"),
     ],
 )
 def test_gaps_left_by_a_tokenizer_are_closed(spaced: str, closed: str) -> None:
@@ -58,3 +65,11 @@ def test_closing_gaps_is_idempotent_and_never_adds_characters(text: str) -> None
     assert close_gaps(once) == once
     assert len(once) <= len(text)
     assert once.replace(" ", "") == text.replace(" ", "")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .'`’“”\n"))))
+def test_paired_marks_always_become_one_quote(text: str) -> None:
+    once = close_gaps(text)
+    assert close_gaps(once) == once
+    assert "``" not in once and "''" not in once
+    assert len(once) <= len(text)
