@@ -23,7 +23,14 @@ COMMANDS = (
     "chaos",
     "events",
 )
-EVAL_COMMANDS = ("topics", "ner_eval", "cluster_eval", "stream_eval", "disagreement_eval")
+EVAL_COMMANDS = (
+    "topics",
+    "ner_eval",
+    "cluster_eval",
+    "stream_eval",
+    "disagreement_eval",
+    "entity_eval",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,8 +6,6 @@ this module numbers the sources and gathers entities, topics, times, disagreemen
 
 from __future__ import annotations
 
-import functools
-import heapq
 from collections import defaultdict
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
@@ -20,7 +18,8 @@ from pipeline.events.disagreements import (
     extract_facts,
     source_numbers,
 )
-from pipeline.events.packed import entity_fields, pack_entities
+from pipeline.events.names import event_entities
+from pipeline.events.packed import pack_entities
 from pipeline.events.sentences import split_sentences
 from pipeline.events.summary import (
     LEAD_SENTENCES,
@@ -35,7 +34,6 @@ MAX_SENTENCES = 12  # sentences kept per member snapshot
 MAX_ENTITIES = 30
 MAX_TOPICS = 10
 MAX_SENTENCE_CHARS = 400
-_NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 
 
 def member_snapshot(article: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +101,7 @@ def build_event(
         "summary": [{"text": s["text"], "sources": list(s["sources"])} for s in summary],
         "sources": _sources(members, numbers),
         "articles": [m.get("article_id") for m in members],
-        "entities": _entities(members),
+        "entities": event_entities(members),
         "topics": event_topics(members),
         "first_seen": min(seen).isoformat() if seen else None,
         "last_seen": max(seen).isoformat() if seen else None,
@@ -150,68 +148,6 @@ def _sources(members: list[dict[str, Any]], numbers: list[int]) -> list[dict[str
         }
         for number, m in sorted(first.items())
     ]
-
-
-def _entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
-    counts: dict[str, dict[str, int]] = {}  # key -> surface name -> mentions
-    labels: dict[str, dict[str, int]] = {}  # key -> label -> mentions
-    numeric, key_of = _NUMERIC_LABELS, _entity_key
-    for member in members:
-        for name, label, mentions in entity_fields(member):
-            if label in numeric:
-                continue
-            count, key = int(mentions), key_of(name)
-            names = counts.get(key)
-            if names is None:
-                counts[key] = {name: count}
-                labels[key] = {label: count}
-                continue
-            names[name] = names.get(name, 0) + count
-            kinds = labels[key]
-            kinds[label] = kinds.get(label, 0) + count
-    _fold_surnames(counts, labels)
-    totals = {key: sum(names.values()) for key, names in counts.items()}
-    # only keys that can reach the top need their surface name (big events hold hundreds)
-    floor = heapq.nlargest(top, totals.values())[-1] if len(totals) > top else 0
-    merged = [
-        (total, max(counts[key].items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
-        for key, total in totals.items()
-        if total >= floor
-    ]
-    merged.sort(key=lambda row: (-row[0], row[1]))
-    return [
-        {"name": name, "label": _top_label(labels[key]), "count": count}
-        for count, name, key in merged[:top]
-    ]
-
-
-@functools.lru_cache(maxsize=65536)
-def _entity_key(name: str) -> str:
-    return " ".join(str(name).lower().split())
-
-
-def _fold_surnames(counts: dict[str, dict[str, int]], labels: dict[str, dict[str, int]]) -> None:
-    """Count "Putin" under "Vladimir Putin" when that is the only full name ending so."""
-    people = [k for k in counts if "PERSON" in labels[k] and _top_label(labels[k]) == "PERSON"]
-    fulls = [k for k in people if " " in k]
-    if not fulls:
-        return
-    for key in [k for k in people if " " not in k]:
-        fuller = [p for p in fulls if p.endswith(" " + key)]
-        if len(fuller) != 1:
-            continue
-        names = counts[fuller[0]]
-        surface = max(names, key=names.__getitem__)
-        names[surface] += sum(counts.pop(key).values())
-        kinds = labels[fuller[0]]
-        for label, count in labels.pop(key).items():
-            kinds[label] = kinds.get(label, 0) + count
-
-
-def _top_label(labels: dict[str, int]) -> str:
-    if len(labels) == 1:  # most entities carry one label
-        return next(iter(labels))
-    return max(labels.items(), key=lambda kv: kv[1])[0]
 
 
 def event_topics(members: list[dict[str, Any]], *, top: int = 5) -> list[dict[str, Any]]:

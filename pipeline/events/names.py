@@ -1,0 +1,199 @@
+"""An event's entities: its members' named entities counted together, one line per participant.
+
+Sources name one person several ways, and the small NER model labels a bare surname as it
+likes ("Teixeira" ORG, "Klitschko" NORP). Person names fold into one line:
+- a full name into the fuller form it is part of: "Mark Felt" into "W. Mark Felt", "Brian
+  Nichols" into "Brian G. Nichols", "Lo Presti" into "Gaetano Lo Presti"; of two with the
+  same words but for initials or a suffix ("Arcade Comeaux", "Arcade Comeaux Jr."), the less
+  mentioned into the more;
+- a lone surname into the full name that ends with it ("Putin" into "Vladimir Putin"), or a
+  lone first name into the one that starts with it ("Lindsay" into "Lindsay Lohan"), when
+  that name holds at least two thirds of the mentions of all such names (a stray "RB Bush"
+  beside "Reggie Bush" does not block it). A word labelled other than PERSON folds too, and
+  counts as the person, unless it is labelled a place and never a person ("Washington" beside
+  "Denzel Washington").
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from typing import Any
+
+from pipeline.events.packed import entity_fields
+
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+_PERSON = "PERSON"
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# words that open a surname of two or more ("Lo Presti", "van Gogh", "de la Hoya")
+_PARTICLES = frozenset({"lo", "la", "le", "de", "del", "della", "di", "da", "du", "van", "von"})
+_DOMINANT = 2 / 3  # share of the matching full names' mentions the folded-into name must hold
+
+Counts = dict[str, dict[str, int]]  # key -> surface name or label -> mentions
+
+
+def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
+    """The event's `top` entities by mentions: `{name, label, count}`.
+
+    Args:
+        members: member snapshots.
+        top: at most this many entities.
+    """
+    counts: Counts = {}
+    labels: Counts = {}
+    numeric, key_of = NUMERIC_LABELS, entity_key
+    for member in members:
+        for name, label, mentions in entity_fields(member):
+            if label in numeric:
+                continue
+            count, key = int(mentions), key_of(name)
+            names = counts.get(key)
+            if names is None:
+                counts[key] = {name: count}
+                labels[key] = {label: count}
+                continue
+            names[name] = names.get(name, 0) + count
+            kinds = labels[key]
+            kinds[label] = kinds.get(label, 0) + count
+    fold_names(counts, labels)
+    totals = {key: sum(names.values()) for key, names in counts.items()}
+    # only keys that can reach the top need their surface name (big events hold hundreds)
+    floor = heapq.nlargest(top, totals.values())[-1] if len(totals) > top else 0
+    merged = [
+        (total, max(counts[key].items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[0], key)
+        for key, total in totals.items()
+        if total >= floor
+    ]
+    merged.sort(key=lambda row: (-row[0], row[1]))
+    return [
+        {"name": name, "label": top_label(labels[key]), "count": count}
+        for count, name, key in merged[:top]
+    ]
+
+
+@functools.lru_cache(maxsize=65536)
+def entity_key(name: str) -> str:
+    """The key an entity is counted under: lower case, spaces collapsed.
+
+    Args:
+        name: an entity name.
+    """
+    return " ".join(str(name).lower().split())
+
+
+def top_label(labels: dict[str, int]) -> str:
+    """The most mentioned label, the first seen of equals.
+
+    Args:
+        labels: label -> mentions, in order of first mention.
+    """
+    if len(labels) == 1:  # most entities carry one label
+        return next(iter(labels))
+    return max(labels.items(), key=lambda kv: kv[1])[0]
+
+
+def fold_names(counts: Counts, labels: Counts) -> None:
+    """Fold the ways one person is named into one key (see the module docstring).
+
+    Args:
+        counts: key -> surface name -> mentions; changed in place.
+        labels: key -> label -> mentions; changed in place.
+    """
+    # a name the model sometimes calls PERSON ("Bettie Page" ORG 31, PERSON 6) is one too
+    fulls = [
+        k
+        for k in counts
+        if " " in k and _PERSON in labels[k] and top_label(labels[k]) not in _PLACES
+    ]
+    if not fulls:
+        return
+    core = {k: _core(k) for k in fulls}
+    by_last: dict[str, list[str]] = {}
+    for key in fulls:
+        by_last.setdefault(core[key][-1], []).append(key)
+    into: dict[str, str] = {}
+    for short, full in _fuller_forms(by_last, core, counts):
+        while full in into:  # its fuller form was folded already: follow it
+            full = into[full]
+        if full != short:
+            into[short] = full
+            _fold(short, full, counts, labels)
+    ends: dict[str, list[str]] = {}
+    starts: dict[str, list[str]] = {}
+    for key in fulls:
+        if key in counts:
+            ends.setdefault(core[key][-1], []).append(key)
+            starts.setdefault(core[key][0], []).append(key)
+    for word in [k for k in counts if " " not in k and (k in ends or k in starts)]:
+        # a surname first; a first name only when no full name ends with the word
+        target = _name_owner(word, ends.get(word) or starts.get(word, []), counts, labels)
+        if target is not None:
+            _fold(word, target, counts, labels)
+
+
+def _fuller_forms(
+    by_last: dict[str, list[str]], core: dict[str, tuple[str, ...]], counts: Counts
+) -> list[tuple[str, str]]:
+    """(name, the fuller form it folds into), shortest names first: the name's words, less
+    initials and suffixes, are in order within exactly one other name's, with the same first
+    and last word ("mark felt" in "w. mark felt", "mark heller" in "mark jay heller"), or end
+    it ("lo presti" in "gaetano lo presti")."""
+    pairs = []
+    for same_last in by_last.values():
+        if len(same_last) < 2:
+            continue
+        size = {k: sum(counts[k].values()) for k in same_last}
+        for short in sorted(same_last, key=lambda k: (len(core[k]), size[k], k)):
+            words = core[short]
+            if len(words) < 2:
+                continue
+            longer = [
+                k
+                for k in same_last
+                if k != short
+                and (
+                    (core[k][0] == words[0] and _in_order(words, core[k]))
+                    or (words[0] in _PARTICLES and core[k][-len(words) :] == words)
+                )
+                and (len(core[k]), size[k], k) > (len(words), size[short], short)
+            ]
+            if len(longer) == 1:
+                pairs.append((short, longer[0]))
+    return sorted(pairs, key=lambda pair: (len(core[pair[0]]), pair[0]))
+
+
+@functools.lru_cache(maxsize=65536)
+def _core(key: str) -> tuple[str, ...]:
+    """A name's words without initials ("w."), suffixes ("jr.") or quote marks."""
+    words = [w.strip("\"'“”‘’,") for w in key.split()]
+    return tuple(w for w in words if len(w.rstrip(".")) > 1 and w not in _SUFFIXES) or (key,)
+
+
+def _in_order(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    remaining = iter(whole)
+    return all(word in remaining for word in part)
+
+
+def _name_owner(word: str, named: list[str], counts: Counts, labels: Counts) -> str | None:
+    """The full name a lone word stands for among those it ends or starts: the most mentioned,
+    when it holds `_DOMINANT` of their mentions."""
+    kinds = labels[word]
+    if not named or (_PERSON not in kinds and top_label(kinds) in _PLACES):
+        return None  # "Washington" the place beside "Denzel Washington"
+    mentions = {k: sum(counts[k].values()) for k in named}
+    best = max(named, key=lambda k: (mentions[k], k))
+    return best if mentions[best] >= _DOMINANT * sum(mentions.values()) else None
+
+
+def _fold(short: str, full: str, counts: Counts, labels: Counts) -> None:
+    """Count `short`'s mentions under `full`'s usual surface name, as a person."""
+    names = counts[full]
+    surface = max(names, key=names.__getitem__)
+    added = sum(counts.pop(short).values())
+    names[surface] += added
+    kinds = labels[full]
+    for label, count in labels.pop(short).items():
+        # a surname the model labelled ORG or NORP is the person all the same
+        label = _PERSON if label != _PERSON and label not in _PLACES else label
+        kinds[label] = kinds.get(label, 0) + count

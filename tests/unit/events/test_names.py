@@ -1,0 +1,92 @@
+"""An event's entity list: one line per person however the sources name them, numbers left out,
+and every mention counted once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.events.names import NUMERIC_LABELS, event_entities
+from pipeline.events.packed import pack_entities
+
+pytestmark = pytest.mark.pure
+
+
+def member(*entities: tuple[str, str, int]) -> dict[str, Any]:
+    """A member snapshot holding (name, label, mentions) entities."""
+    return {"ents": pack_entities({"name": n, "label": lb, "count": c} for n, lb, c in entities)}
+
+
+def listed(*members: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    return {e["name"]: (e["label"], e["count"]) for e in event_entities(list(members))}
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("Mark Felt", "W. Mark Felt"),
+        ("Brian Nichols", "Brian G. Nichols"),
+        ("Mark Heller", "Mark Jay Heller"),
+        ("Arcade Comeaux", "Arcade Comeaux Jr."),
+        ("Lo Presti", "Gaetano Lo Presti"),
+    ],
+)
+def test_a_full_name_folds_into_its_fuller_form(short: str, full: str) -> None:
+    names = listed(member((full, "PERSON", 5)), member((short, "PERSON", 3)))
+    assert names == {full: ("PERSON", 8)}
+
+
+def test_a_surname_the_model_labelled_org_is_the_person() -> None:
+    names = listed(
+        member(("Mark Teixeira", "PERSON", 4), ("Teixeira", "ORG", 9)),
+        member(("Teixeira", "ORG", 3), ("Red Sox", "ORG", 5)),
+    )
+    assert names == {"Mark Teixeira": ("PERSON", 16), "Red Sox": ("ORG", 5)}
+
+
+def test_a_stray_name_does_not_block_the_fold_but_a_second_person_does() -> None:
+    names = listed(
+        member(("Tara Reid", "PERSON", 9), ("90s Reid", "PERSON", 1), ("Reid", "PERSON", 4))
+    )
+    assert names["Tara Reid"] == ("PERSON", 13) and "Reid" not in names
+    brothers = listed(
+        member(("Vincent Gigante", "PERSON", 6), ("Louis Gigante", "PERSON", 4)),
+        member(("Gigante", "PERSON", 5)),
+    )
+    assert brothers["Gigante"] == ("PERSON", 5)  # which brother is not for us to say
+
+
+def test_a_first_name_folds_into_the_full_name() -> None:
+    names = listed(member(("Lindsay Lohan", "PERSON", 7)), member(("Lindsay", "PERSON", 2)))
+    assert names == {"Lindsay Lohan": ("PERSON", 9)}
+
+
+def test_a_place_never_folds_into_a_person() -> None:
+    names = listed(member(("Denzel Washington", "PERSON", 6), ("Washington", "GPE", 3)))
+    assert names == {"Denzel Washington": ("PERSON", 6), "Washington": ("GPE", 3)}
+
+
+def test_numbers_are_facts_not_entities() -> None:
+    names = listed(member(("Friday", "DATE", 2), ("12", "CARDINAL", 1), ("Athens", "GPE", 2)))
+    assert names == {"Athens": ("GPE", 2)}
+
+
+_NAMES = st.sampled_from(
+    ["Reid", "Tara Reid", "Tara", "Mark Felt", "W. Mark Felt", "Felt", "Paris", "Lo Presti"]
+)
+_LABELS = st.sampled_from(["PERSON", "ORG", "GPE", "NORP", "DATE"])
+_ENTITIES = st.lists(st.tuples(_NAMES, _LABELS, st.integers(1, 9)), max_size=6)
+
+
+@given(st.lists(_ENTITIES, min_size=1, max_size=4))
+def test_every_mention_is_counted_once(members: list[list[tuple[str, str, int]]]) -> None:
+    snapshots = [member(*entities) for entities in members]
+    total = sum(
+        c for entities in members for _, label, c in entities if label not in NUMERIC_LABELS
+    )
+    found = event_entities(snapshots, top=100)
+    assert sum(e["count"] for e in found) == total
+    assert len({e["name"].lower() for e in found}) == len(found)
