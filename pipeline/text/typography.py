@@ -28,7 +28,8 @@ _MERIDIEM = re.compile(r"\b([aApP])\. ([mM])\.")
 
 
 def close_gaps(text: str) -> str:
-    """The text with spaces inside curly quotes, apostrophes and "a.m." removed.
+    """The text with spaces inside curly quotes, apostrophes and "a.m." removed, and double
+    quotes written as two marks made one.
 
     Args:
         text: clean text (one line or paragraphs).
