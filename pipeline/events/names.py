@@ -12,6 +12,8 @@ likes ("Teixeira" ORG, "Klitschko" NORP). Person names fold into one line:
   beside "Reggie Bush" does not block it). A word labelled other than PERSON folds too, and
   counts as the person, unless it is labelled a place and never a person ("Washington" beside
   "Denzel Washington").
+An organisation's short name folds the same way into the longer name it ends ("Saints" into
+"New Orleans Saints"), and the line shows the form the sources use most.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ from pipeline.events.packed import entity_fields
 
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _PERSON = "PERSON"
+_ORG = "ORG"
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # words that open a surname of two or more ("Lo Presti", "van Gogh", "de la Hoya")
 _PARTICLES = frozenset({"lo", "la", "le", "de", "del", "della", "di", "da", "du", "van", "von"})
+# words that join two names or a headline's words, never open an organisation's name
+_LINKING = frozenset({"and", "or", "of", "for", "on", "in", "at", "to", "the", "a", "an", "with"})
+_LINKING |= frozenset({"by", "from", "all", "as", "after", "over", "into", "&"})
 _DOMINANT = 2 / 3  # share of the matching full names' mentions the folded-into name must hold
 
 Counts = dict[str, dict[str, int]]  # key -> surface name or label -> mentions
@@ -57,6 +63,7 @@ def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict
             kinds = labels[key]
             kinds[label] = kinds.get(label, 0) + count
     fold_names(counts, labels)
+    fold_organisations(counts, labels)
     totals = {key: sum(names.values()) for key, names in counts.items()}
     # only keys that can reach the top need their surface name (big events hold hundreds)
     floor = heapq.nlargest(top, totals.values())[-1] if len(totals) > top else 0
@@ -103,8 +110,8 @@ def fold_names(counts: Counts, labels: Counts) -> None:
     # a name the model sometimes calls PERSON ("Bettie Page" ORG 31, PERSON 6) is one too
     fulls = [
         k
-        for k in counts
-        if " " in k and _PERSON in labels[k] and top_label(labels[k]) not in _PLACES
+        for k, kinds in labels.items()
+        if _PERSON in kinds and " " in k and (len(kinds) == 1 or top_label(kinds) not in _PLACES)
     ]
     if not fulls:
         return
@@ -125,11 +132,51 @@ def fold_names(counts: Counts, labels: Counts) -> None:
         if key in counts:
             ends.setdefault(core[key][-1], []).append(key)
             starts.setdefault(core[key][0], []).append(key)
-    for word in [k for k in counts if " " not in k and (k in ends or k in starts)]:
+    for word in [k for k in counts if (k in ends or k in starts) and " " not in k]:
         # a surname first; a first name only when no full name ends with the word
         target = _name_owner(word, ends.get(word) or starts.get(word, []), counts, labels)
         if target is not None:
             _fold(word, target, counts, labels)
+
+
+def fold_organisations(counts: Counts, labels: Counts) -> None:
+    """Fold an organisation's short name into the longer one it ends ("Saints" into "New
+    Orleans Saints", "Sox" into "Red Sox" into "Boston Red Sox"), when that name holds
+    `_DOMINANT` of the mentions of all organisations ending so.
+
+    Args:
+        counts: key -> surface name -> mentions; changed in place.
+        labels: key -> label -> mentions; changed in place.
+    """
+    orgs = [k for k, kinds in labels.items() if _ORG in kinds and top_label(kinds) == _ORG]
+    last = {k: k.rpartition(" ")[2] for k in orgs}
+    by_last: dict[str, list[str]] = {}
+    for key in orgs:
+        if " " in key:
+            by_last.setdefault(last[key], []).append(key)
+    if not by_last:
+        return
+    shorts = sorted((k for k in orgs if last[k] in by_last), key=lambda k: (k.count(" "), k))
+    for short in shorts:
+        ending = [
+            k
+            for k in by_last[last[short]]
+            if k != short
+            and k in counts
+            and k.endswith(" " + short)
+            and sum(counts[k].values()) > 1  # "Microsoft Patches IE" once: a headline's words
+            and _names_before(k, short)
+        ]
+        owner = _dominant(ending, counts)
+        if owner is not None:
+            _fold(short, owner, counts, labels, as_person=False)
+
+
+def _names_before(longer: str, short: str) -> bool:
+    """Whether the words before `short` in `longer` can be part of a name ("new orleans", not
+    "microsoft launches emergency patch for", "interior and")."""
+    before = longer[: -len(short)].split()
+    return not any(word in _LINKING or word.endswith(",") for word in before)
 
 
 def _fuller_forms(
@@ -181,19 +228,31 @@ def _name_owner(word: str, named: list[str], counts: Counts, labels: Counts) -> 
     kinds = labels[word]
     if not named or (_PERSON not in kinds and top_label(kinds) in _PLACES):
         return None  # "Washington" the place beside "Denzel Washington"
-    mentions = {k: sum(counts[k].values()) for k in named}
-    best = max(named, key=lambda k: (mentions[k], k))
+    return _dominant(named, counts)
+
+
+def _dominant(keys: list[str], counts: Counts) -> str | None:
+    """The most mentioned key, when it holds `_DOMINANT` of all their mentions."""
+    if not keys:
+        return None
+    mentions = {k: sum(counts[k].values()) for k in keys}
+    best = max(keys, key=lambda k: (mentions[k], k))
     return best if mentions[best] >= _DOMINANT * sum(mentions.values()) else None
 
 
-def _fold(short: str, full: str, counts: Counts, labels: Counts) -> None:
-    """Count `short`'s mentions under `full`'s usual surface name, as a person."""
+def _fold(short: str, full: str, counts: Counts, labels: Counts, *, as_person: bool = True) -> None:
+    """Count `short`'s mentions under `full`: a person's under its usual surface name, and
+    its ORG or NORP labels as PERSON; an organisation's under their own names, so that the
+    form the sources use most is shown ("Red Sox" over "Boston Red Sox")."""
     names = counts[full]
-    surface = max(names, key=names.__getitem__)
-    added = sum(counts.pop(short).values())
-    names[surface] += added
+    if as_person:
+        surface = max(names, key=names.__getitem__)
+        names[surface] += sum(counts.pop(short).values())
+    else:
+        for name, count in counts.pop(short).items():
+            names[name] = names.get(name, 0) + count
     kinds = labels[full]
     for label, count in labels.pop(short).items():
         # a surname the model labelled ORG or NORP is the person all the same
-        label = _PERSON if label != _PERSON and label not in _PLACES else label
+        label = _PERSON if as_person and label not in _PLACES else label
         kinds[label] = kinds.get(label, 0) + count

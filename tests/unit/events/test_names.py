@@ -90,3 +90,29 @@ def test_every_mention_is_counted_once(members: list[list[tuple[str, str, int]]]
     found = event_entities(snapshots, top=100)
     assert sum(e["count"] for e in found) == total
     assert len({e["name"].lower() for e in found}) == len(found)
+
+
+def test_an_organisation_short_name_folds_into_the_longer_one_it_ends() -> None:
+    names = listed(
+        member(("Saints", "ORG", 9), ("New Orleans Saints", "ORG", 3)),
+        member(("Sox", "ORG", 2), ("Red Sox", "ORG", 5), ("Boston Red Sox", "ORG", 2)),
+    )
+    assert names == {"Saints": ("ORG", 12), "Red Sox": ("ORG", 9)}  # the form used most
+
+
+@pytest.mark.parametrize(
+    "longer",
+    [
+        ("Microsoft Patches IE", "ORG", 1),  # a headline's words, once
+        ("Interior and Commerce", "ORG", 4),  # two bodies joined
+        ("Emergency Patch for IE", "ORG", 3),
+    ],
+)
+def test_an_organisation_does_not_fold_into_a_headline_or_a_list(
+    longer: tuple[str, str, int],
+) -> None:
+    short = ("IE", "ORG", 8) if longer[0].endswith("IE") else ("Commerce", "ORG", 8)
+    assert listed(member(short, longer)) == {
+        short[0]: ("ORG", 8),
+        longer[0]: ("ORG", longer[2]),
+    }

@@ -77,6 +77,6 @@ def test_the_event_builder_keeps_few_duplicates_on_ecbplus() -> None:
         )
     }
     report, _ = event_entities.score(built, event_entities.gold_chains(read_records(path)))
-    # Measured: 39 duplicates of 203 matched entries, in 20 of 50 events; labels right 0.798.
-    assert report["duplicates"] <= 45, report
+    # Measured: 33 duplicates of 203 matched entries, in 18 of 50 events; labels right 0.798.
+    assert report["duplicates"] <= 38, report
     assert report["label_right"] >= 0.78, report
