@@ -9,8 +9,9 @@ likes ("Teixeira" ORG, "Klitschko" NORP). Person names fold into one line:
 - a lone surname into the full name that ends with it ("Putin" into "Vladimir Putin"), or a
   lone first name into the one that starts with it ("Lindsay" into "Lindsay Lohan"), when
   that name holds at least two thirds of the mentions of all such names (a stray "RB Bush"
-  beside "Reggie Bush" does not block it). A word labelled other than PERSON folds too, and
-  counts as the person, unless it is labelled a place and never a person ("Washington" beside
+  beside "Reggie Bush" does not block it). A surname labelled ORG or NORP folds into a name
+  labelled PERSON and counts as the person ("Teixeira"); a first name must be labelled
+  PERSON, and a word labelled a place and never a person never folds ("Washington" beside
   "Denzel Washington").
 An organisation's short name folds the same way into the longer name it ends ("Saints" into
 "New Orleans Saints"), and the line shows the form the sources use most.
@@ -116,8 +117,9 @@ def fold_names(counts: Counts, labels: Counts) -> None:
     if not fulls:
         return
     core = {k: _core(k) for k in fulls}
+    persons = {k for k in fulls if top_label(labels[k]) == _PERSON}
     by_last: dict[str, list[str]] = {}
-    for key in fulls:
+    for key in persons:
         by_last.setdefault(core[key][-1], []).append(key)
     into: dict[str, str] = {}
     for short, full in _fuller_forms(by_last, core, counts):
@@ -133,8 +135,7 @@ def fold_names(counts: Counts, labels: Counts) -> None:
             ends.setdefault(core[key][-1], []).append(key)
             starts.setdefault(core[key][0], []).append(key)
     for word in [k for k in counts if (k in ends or k in starts) and " " not in k]:
-        # a surname first; a first name only when no full name ends with the word
-        target = _name_owner(word, ends.get(word) or starts.get(word, []), counts, labels)
+        target = _name_owner(word, ends, starts, persons, counts, labels)
         if target is not None:
             _fold(word, target, counts, labels)
 
@@ -222,13 +223,26 @@ def _in_order(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
     return all(word in remaining for word in part)
 
 
-def _name_owner(word: str, named: list[str], counts: Counts, labels: Counts) -> str | None:
-    """The full name a lone word stands for among those it ends or starts: the most mentioned,
-    when it holds `_DOMINANT` of their mentions."""
+def _name_owner(
+    word: str,
+    ends: dict[str, list[str]],
+    starts: dict[str, list[str]],
+    persons: set[str],
+    counts: Counts,
+    labels: Counts,
+) -> str | None:
+    """The full name a lone word stands for: by its surname, or failing that its first name,
+    the dominant one. A word the model did not call a person joins only a name it did, and
+    only as a surname ("Teixeira" ORG: yes; "Windows" into "Windows Server", "Nationals" into
+    "Washington Nationals": no)."""
     kinds = labels[word]
-    if not named or (_PERSON not in kinds and top_label(kinds) in _PLACES):
+    person = top_label(kinds) == _PERSON
+    if not person and (_PERSON not in kinds and top_label(kinds) in _PLACES):
         return None  # "Washington" the place beside "Denzel Washington"
-    return _dominant(named, counts)
+    named = ends.get(word, [])
+    if not person:
+        return _dominant([k for k in named if k in persons], counts)
+    return _dominant(named or starts.get(word, []), counts)
 
 
 def _dominant(keys: list[str], counts: Counts) -> str | None:

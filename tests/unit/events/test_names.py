@@ -116,3 +116,17 @@ def test_an_organisation_does_not_fold_into_a_headline_or_a_list(
         short[0]: ("ORG", 8),
         longer[0]: ("ORG", longer[2]),
     }
+
+
+def test_only_a_surname_folds_as_a_person_when_the_model_did_not_call_it_one() -> None:
+    names = listed(
+        member(("Windows Server", "PERSON", 3), ("Windows", "NORP", 9)),  # a first word
+        member(("Washington Nationals", "ORG", 5), ("Washington Nationals", "PERSON", 1)),
+        member(("Nationals", "NORP", 4)),  # the name it ends is not a person's
+    )
+    assert names == {
+        "Windows": ("NORP", 9),
+        "Washington Nationals": ("ORG", 6),
+        "Nationals": ("NORP", 4),
+        "Windows Server": ("PERSON", 3),
+    }
