@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from typing import Any
 
 from pipeline.events.clauses import main_clause
@@ -143,7 +144,7 @@ def pick(
     if len(alone) == 1:  # the only one of the best kind: no need to weigh shared words
         return _finished(str(alone[0]), best)
     terms_of = {i: _member_terms(members[i], c["terms"]) for i, c in candidates.items()}
-    shared = Counter(term for terms in terms_of.values() for term in terms)
+    shared = Counter(chain.from_iterable(terms_of.values()))
     ranked = []
     for i, candidate in candidates.items():
         if candidate["kind"] == best:
