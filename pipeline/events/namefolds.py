@@ -64,8 +64,9 @@ def fold_names(counts: Counts, labels: Counts) -> None:
     core = {k: _core(k) for k in fulls}
     persons = {k for k in fulls if top_label(labels[k]) == _PERSON}
     by_last: dict[str, list[str]] = {}
-    for key in persons:
-        by_last.setdefault(core[key][-1], []).append(key)
+    for key in fulls:  # in first-mention order: no set order reaches the output
+        if key in persons:
+            by_last.setdefault(core[key][-1], []).append(key)
     into: dict[str, str] = {}
     for short, full in _fuller_forms(by_last, core, counts):
         while full in into:  # its fuller form was folded already: follow it
