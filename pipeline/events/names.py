@@ -11,11 +11,10 @@ import functools
 import heapq
 from typing import Any
 
-from pipeline.events.namefolds import fold_names, fold_organisations, top_label
+from pipeline.events.namefolds import Counts, fold_names, fold_organisations, top_label
 from pipeline.events.packed import entity_fields
 
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
-Counts = dict[str, dict[str, int]]  # key -> surface name or label -> mentions
 
 
 def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
