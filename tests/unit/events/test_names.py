@@ -64,9 +64,17 @@ def test_a_first_name_folds_into_the_full_name() -> None:
     assert names == {"Lindsay Lohan": ("PERSON", 9)}
 
 
-def test_a_place_never_folds_into_a_person() -> None:
+def test_a_known_place_never_folds_into_a_person() -> None:
     names = listed(member(("Denzel Washington", "PERSON", 6), ("Washington", "GPE", 3)))
     assert names == {"Denzel Washington": ("PERSON", 6), "Washington": ("GPE", 3)}
+
+
+def test_a_surname_the_model_read_as_a_place_is_the_person() -> None:
+    names = listed(
+        member(("Sarah Palin", "PERSON", 4), ("Palin", "GPE", 9)),
+        member(("Palin", "GPE", 2), ("Alaska", "GPE", 3)),
+    )
+    assert names == {"Sarah Palin": ("PERSON", 15), "Alaska": ("GPE", 3)}
 
 
 def test_numbers_are_facts_not_entities() -> None:

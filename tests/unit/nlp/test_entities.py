@@ -84,6 +84,46 @@ def test_two_people_sharing_a_surname_stay_apart(nlp: Language) -> None:
     assert (names["Anna Berg"]["count"], names["Tomas Berg"]["count"]) == (1, 2)
 
 
+@pytest.fixture(scope="module")
+def place_nlp() -> Language:
+    """The small model's habit: a surname on its own read as a place."""
+    blank = spacy.blank("en")
+    ruler = blank.add_pipe("entity_ruler")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "PERSON", "pattern": name}
+            for name in ("Sarah Palin", "Todd Palin", "Air China", "Jack Ketsoyan")
+        ]
+        + [{"label": "GPE", "pattern": name} for name in ("Palin", "China", "Ketsoyan")]
+    )
+    return blank
+
+
+@pytest.mark.pure
+def test_surname_read_as_a_place_counts_as_the_person_named_before(place_nlp: Language) -> None:
+    text = "Sarah Palin spoke. The fire hit Palin's church, and Palin returned."
+    [entities] = extract_entities(place_nlp, [text])
+    assert [(e["name"], e["label"], e["count"]) for e in entities] == [("Sarah Palin", "PERSON", 3)]
+    assert entities[0]["mentions"] == ["Sarah Palin", "Palin"]
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # the word comes first: a place that a later name happens to end with
+        ("Palin is a town. Sarah Palin spoke.", ("Palin", "GPE")),
+        # two people end with it: which one is meant is unknown
+        ("Sarah Palin and Todd Palin spoke. Palin left.", ("Palin", "GPE")),
+        # a place the gazetteer knows stays a place
+        ("Air China flights resumed. China said so.", ("China", "GPE")),
+    ],
+)
+def test_a_place_stays_a_place(place_nlp: Language, text: str, kept: tuple[str, str]) -> None:
+    [entities] = extract_entities(place_nlp, [text])
+    assert kept in [(e["name"], e["label"]) for e in entities]
+
+
 @pytest.mark.pure
 def test_alias_table_unifies_country_forms(nlp: Language) -> None:
     text = "The U.S. and the US agreed; the United States and Britain signed. The UK left."
