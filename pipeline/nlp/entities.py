@@ -19,10 +19,11 @@ from pipeline.nlp.aliases import (
     gazetteer_places,
     strip_honorifics,
 )
+from pipeline.nlp.heads import label_by_head
 from pipeline.nlp.truecase import truecase
 
 # Changes when the rules below change what a text's entities are (caches of them key on it).
-ENTITY_RULES_VERSION = 2
+ENTITY_RULES_VERSION = 3
 # Labels whose mentions are merged by name; others (DATE, CARDINAL, ...) only exactly.
 LABEL_GROUP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
@@ -227,7 +228,7 @@ def _public(entity: dict[str, Any]) -> dict[str, Any]:
     label = max(labels, key=lambda lab: labels[lab]) if labels else entity["label"]
     return {
         "name": entity["name"],
-        "label": label,
+        "label": label_by_head(entity["name"], label),
         "count": entity["count"],
         "first_offset": entity["first_offset"],
         "mentions": entity["mentions"],
