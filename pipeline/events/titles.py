@@ -7,7 +7,8 @@ Headlines (up to `MAX_WORDS` words, no closing full stop) come first, then short
 and a long lead sentence only when no member has either; it is cut to its main clause where
 that reads as a headline (`clauses.main_clause`). Among the best kind, the one whose words the
 other members share most wins (summed over its words, divided by the root of their number, so
-neither a two-word nor a twenty-word headline wins by length alone). A title drops the closing
+neither a two-word nor a twenty-word headline wins by length alone), and a headline in capitals
+only when no other of its kind is left; then its case is restored. A title drops the closing
 full stop of a sentence.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from pipeline.events.clauses import main_clause
 from pipeline.events.sentences import sentence_term_list, sentence_terms
+from pipeline.nlp.truecase import is_all_caps, truecase
 
 MAX_WORDS = 20
 HEADLINE, SENTENCE, LEAD, NONE = 0, 1, 2, 3
@@ -94,13 +96,15 @@ def kind(text: str) -> int:
 
 
 def member_headline(member: dict[str, Any]) -> dict[str, Any]:
-    """What a snapshot keeps for the title: `{kind, text, terms}` of the member's headline.
+    """What a snapshot keeps for the title: `{kind, text, terms, caps}` of the member's headline
+    (`caps`: written in capitals).
 
     Args:
         member: a member snapshot (`title`, `sentences`).
     """
     found, text = headline(member)
-    return {"kind": found, "text": text, "terms": " ".join(sentence_term_list(text))}
+    terms = " ".join(sentence_term_list(text))
+    return {"kind": found, "text": text, "terms": terms, "caps": is_all_caps(text)}
 
 
 def headline(member: dict[str, Any]) -> tuple[int, str]:
@@ -152,14 +156,19 @@ def pick(
             # A long lead sentence is weighed by its full length: the shorter one reads better.
             length = max(len(terms), 1) ** (1.0 if best == LEAD else 0.5)
             common = sum(shared[t] - (t in own) for t in terms) / length
-            ranked.append((-common, -_mean_top(scores.get(i, [])), i, text))
-    return _finished(str(min(ranked)[3]), best)
+            # A headline in capitals shouts: another member's of the same kind reads better.
+            caps = candidate.get("caps")  # kept in the snapshot; older ones lack it
+            caps = is_all_caps(text) if caps is None else caps
+            ranked.append((caps, -common, -_mean_top(scores.get(i, [])), i, text))
+    return _finished(str(min(ranked)[4]), best)
 
 
 def _finished(text: str, found: int) -> str:
     # Stored headlines of older snapshots may still carry their tag.
     text = without_tag(text)
     text = main_clause(text, max_words=MAX_WORDS) if found == LEAD else text
+    if is_all_caps(text):  # the only kind of headline there is: its case restored
+        text = truecase(text)
     return _FULL_STOP.sub("", text.rstrip())  # a headline has no closing full stop
 
 

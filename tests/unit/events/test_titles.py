@@ -215,13 +215,39 @@ def test_the_most_representative_headline_wins() -> None:
     assert found == "Port Avery ferry crews end strike after pay deal"
 
 
+def test_a_headline_in_capitals_loses_to_one_in_ordinary_case() -> None:
+    found = title_of(
+        member(1, "PORT AVERY FERRY CREWS END STRIKE AFTER PAY DEAL"),
+        member(2, "Ferry strike ends after nine days"),
+        member(3, "Port Avery ferry crews end strike after pay deal"),
+    )
+    assert found == "Port Avery ferry crews end strike after pay deal"
+    # the capitals one shares the most words, but does not win over the other headlines
+    assert title_of(
+        member(1, "PORT AVERY FERRY CREWS END STRIKE AFTER PAY DEAL"),
+        member(2, "Islanders cheer as boats sail again"),
+    ) == ("Islanders cheer as boats sail again")
+
+
+def test_the_only_headline_in_capitals_titles_with_its_case_restored() -> None:
+    found = title_of(
+        member(1, "FERRY CREWS IN PORT AVERY END STRIKE"),
+        member(2, "12 March 2026 Last updated at 08:15 GMT"),
+    )
+    assert found == "Ferry crews in Port Avery end strike"
+
+
 def test_a_snapshot_without_its_stored_headline_gives_the_same_record() -> None:
     members = [
         member(1, "12 March 2026 Last updated at 08:15 GMT"),
         member(2, "Port Avery ferry crews end strike after pay deal"),
         member(3, LONG_LEAD, f"{LONG_LEAD}\n{STRIKE}"),
+        member(4, "PORT AVERY FERRY CREWS END STRIKE AFTER PAY DEAL"),
     ]
     older = [{k: v for k, v in m.items() if k != "headline"} for m in members]
+    # and one stored before `caps` was kept
+    older[3] = {**members[3], "headline": {**members[3]["headline"]}}
+    del older[3]["headline"]["caps"]
     assert build_event("ev", older, version=1, now=NOW) == build_event(
         "ev", members, version=1, now=NOW
     )
