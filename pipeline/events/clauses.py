@@ -3,10 +3,11 @@
 When no member of an event has a headline, its title is a lead sentence, often 25–50 words.
 News leads put the story first ("Crews went back to work on Thursday") and the detail after a
 clause break ("after ...", ", killing two", ", police said", ", the teen accused of ..." after
-a name), so the head before such a break is the headline. Only cuts that leave a readable head
-are made: at least `MIN_WORDS` words, no comma phrase, quote or bracket left open, no lone
-introductory phrase, no subject whose verb comes after a later comma; otherwise the sentence
-stays whole but for its asides.
+a name, ", which ...", "a deputy who was ...", "an election portrayed by ..."), so the head
+before such a break is the headline. Only cuts that leave a readable head are made: at least
+`MIN_WORDS` words, no comma phrase, quote or bracket left open, no lone introductory phrase, no
+subject whose verb comes after a later comma, no last word that needs the rest ("and", "the",
+"have"); otherwise the sentence stays whole but for its asides.
 """
 
 from __future__ import annotations
@@ -29,6 +30,22 @@ _BREAK = re.compile(
     r"|they) (?:said|say|says|reported|announced|confirmed))\b)"
     r"|,? (?=(?:after|when|while|because|following|amid|despite|before|until|since) )"
     rf"| {_DASHES} (?=(?:even|after|when|while|because|though|although|but|and) )"
+    r"|, (?=which )"
+    r"| (?=who (?:was|were|is|are|had|has|have)\b)"
+)
+# "elections portrayed by the government as ...": a participle with its agent after a noun
+_PARTICIPLE = re.compile(r"(?<=[a-z]) (?=[a-z]+ed by )")
+# words before a participle that make it part of the verb ("was released by", "has been")
+_VERBAL = frozenset(
+    {"be", "been", "being", "is", "are", "was", "were", "am", "has", "have", "had", "get", "gets"}
+    | {"got", "getting", "become", "became", "also", "not", "never", "already", "just", "still"}
+    | {"then", "now", "only", "all", "both", "each", "it", "they", "he", "she", "we", "who"}
+    | {"there", "here", "once"}
+)
+# a head never ends on a word that needs the rest ("... in democracy but", "... they have")
+_DANGLING = frozenset(
+    {"but", "and", "or", "nor", "the", "a", "an", "of", "once", "those", "these", "that", "than"}
+    | {"be", "been", "is", "are", "was", "were", "has", "have", "had", "will", "would"}
 )
 # ", the teen accused of ..." or ", who starred in ...": detail about the name just before
 _APPOSITIVE = re.compile(r"(?<=\w), (?=(?:the|a|an|who|whose) )")
@@ -63,13 +80,15 @@ def main_clause(sentence: str, *, max_words: int) -> str:
     if len(short.split()) <= max_words:
         return short
     cuts = [m.start() for m in _BREAK.finditer(short)]
+    cuts += [m.start() for m in _PARTICIPLE.finditer(short) if _after_noun(short, m.start())]
     cuts += [m.start() for m in _APPOSITIVE.finditer(short) if _after_name(short, m.start())]
     verb = _LATE_VERB.search(short)
     for cut in sorted(cuts, reverse=True):
         if verb and cut < verb.start():
             break
         head = _head(short, cut)
-        if MIN_WORDS <= len(head.split()) <= max_words and _closed(head):
+        words = head.split()
+        if MIN_WORDS <= len(words) <= max_words and _closed(head) and not _dangles(words):
             return head
     return short
 
@@ -87,6 +106,15 @@ def _after_name(text: str, comma: int) -> bool:
     # "Jermayne Timmons, the teen" qualifies a name; "is over, the" does not
     word = text[:comma].rsplit(None, 1)[-1]
     return word[:1].isupper()
+
+
+def _dangles(words: list[str]) -> bool:
+    return words[-1].lower().strip("'\"‘’“”") in _DANGLING
+
+
+def _after_noun(text: str, space: int) -> bool:
+    word = text[:space].rsplit(None, 1)[-1].lower()
+    return word not in _VERBAL and not word.endswith("ly")
 
 
 def _closed(head: str) -> bool:
