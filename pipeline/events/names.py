@@ -57,11 +57,18 @@ def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict
     ]
 
 
+# British and American spellings of the words that end names of places and bodies
+_SPELLINGS = {"centre": "center", "theatre": "theater", "harbour": "harbor"}
+_SPELLINGS["organisation"] = "organization"
+
+
 @functools.lru_cache(maxsize=65536)
 def entity_key(name: str) -> str:
-    """The key an entity is counted under: lower case, spaces collapsed.
+    """The key an entity is counted under: lower case, spaces collapsed, one spelling of
+    "centre", "theatre", "harbour" and "organisation" ("Betty Ford Centre" is "Betty Ford
+    Center").
 
     Args:
         name: an entity name.
     """
-    return " ".join(str(name).lower().split())
+    return " ".join(_SPELLINGS.get(word, word) for word in str(name).lower().split())

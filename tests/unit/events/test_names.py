@@ -64,6 +64,14 @@ def test_a_first_name_folds_into_the_full_name() -> None:
     assert names == {"Lindsay Lohan": ("PERSON", 9)}
 
 
+def test_british_and_american_spellings_are_one_line() -> None:
+    names = listed(
+        member(("Betty Ford Center", "FAC", 5), ("Pearl Harbour", "GPE", 1)),
+        member(("Betty Ford Centre", "FAC", 2), ("Pearl Harbor", "GPE", 3)),
+    )
+    assert names == {"Betty Ford Center": ("FAC", 7), "Pearl Harbor": ("GPE", 4)}
+
+
 def test_a_known_place_never_folds_into_a_person() -> None:
     names = listed(member(("Denzel Washington", "PERSON", 6), ("Washington", "GPE", 3)))
     assert names == {"Denzel Washington": ("PERSON", 6), "Washington": ("GPE", 3)}
