@@ -3,9 +3,11 @@
 Sources name one person several ways, and the small NER model labels a bare surname as it
 likes ("Teixeira" ORG, "Klitschko" NORP). Person names fold into one line:
 - a full name into the fuller form it is part of: "Mark Felt" into "W. Mark Felt", "Brian
-  Nichols" into "Brian G. Nichols", "Lo Presti" into "Gaetano Lo Presti"; of two with the
-  same words but for initials or a suffix ("Arcade Comeaux", "Arcade Comeaux Jr."), the less
-  mentioned into the more;
+  Nichols" into "Brian G. Nichols", "Lo Presti" into "Gaetano Lo Presti", "Fred LaRue" into
+  "Frederick Cheney LaRue" (short forms and spellings of a given name count as it:
+  `pipeline.events.givennames`); of two with the same words but for initials, a suffix or
+  such a form ("Arcade Comeaux", "Arcade Comeaux Jr."; "Katie Jenkin", "Kathryn Jenkin"),
+  the less mentioned into the more;
 - a lone surname into the full name that ends with it ("Putin" into "Vladimir Putin"), or a
   lone first name into the one that starts with it ("Lindsay" into "Lindsay Lohan"), when
   that name holds at least two thirds of the mentions of all such names (a stray "RB Bush"
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 
+from pipeline.events.givennames import given_name
 from pipeline.nlp.aliases import gazetteer_places
 
 _PERSON = "PERSON"
@@ -132,30 +135,42 @@ def _fuller_forms(
     by_last: dict[str, list[str]], core: dict[str, tuple[str, ...]], counts: Counts
 ) -> list[tuple[str, str]]:
     """(name, the fuller form it folds into), shortest names first: the name's words, less
-    initials and suffixes, are in order within exactly one other name's, with the same first
-    and last word ("mark felt" in "w. mark felt", "mark heller" in "mark jay heller"), or end
-    it ("lo presti" in "gaetano lo presti")."""
+    initials and suffixes, are in order within other names' that all end in one, with the same
+    last word and the same first name or a short form of it ("mark felt" in "w. mark felt",
+    "mark heller" in "mark jay heller", "fred larue" in "frederick cheney larue"), or end them
+    ("lo presti" in "gaetano lo presti")."""
     pairs = []
     for same_last in by_last.values():
         if len(same_last) < 2:
             continue
         size = {k: sum(counts[k].values()) for k in same_last}
-        for short in sorted(same_last, key=lambda k: (len(core[k]), size[k], k)):
+        ordered = sorted(same_last, key=lambda k: (len(core[k]), size[k], k))
+        options: dict[str, list[str]] = {}
+        for short in ordered:
             words = core[short]
             if len(words) < 2:
                 continue
-            longer = [
+            options[short] = [
                 k
                 for k in same_last
                 if k != short
                 and (
-                    (core[k][0] == words[0] and _in_order(words, core[k]))
+                    (
+                        given_name(core[k][0]) == given_name(words[0])
+                        and _in_order(words[1:], core[k][1:])
+                    )
                     or (words[0] in _PARTICLES and core[k][-len(words) :] == words)
                 )
                 and (len(core[k]), size[k], k) > (len(words), size[short], short)
             ]
-            if len(longer) == 1:
-                pairs.append((short, longer[0]))
+        # Fuller forms come later in `ordered`: where each ends up is known first. A name folds
+        # when all its fuller forms end in one ("Frederick C. LaRue" and "Fred LaRue" both in
+        # "Frederick Cheney LaRue").
+        root: dict[str, str] = {}
+        for short in reversed(ordered):
+            ends_in = {root[k] for k in options.get(short, [])}
+            root[short] = ends_in.pop() if len(ends_in) == 1 else short
+        pairs += [(short, root[short]) for short in ordered if root[short] != short]
     return sorted(pairs, key=lambda pair: (len(core[pair[0]]), pair[0]))
 
 

@@ -32,6 +32,8 @@ def listed(*members: dict[str, Any]) -> dict[str, tuple[str, int]]:
         ("Mark Heller", "Mark Jay Heller"),
         ("Arcade Comeaux", "Arcade Comeaux Jr."),
         ("Lo Presti", "Gaetano Lo Presti"),
+        ("Fred LaRue", "Frederick Cheney LaRue"),
+        ("Bob Woodward", "Robert Upshur Woodward"),
     ],
 )
 def test_a_full_name_folds_into_its_fuller_form(short: str, full: str) -> None:
@@ -57,6 +59,20 @@ def test_a_stray_name_does_not_block_the_fold_but_a_second_person_does() -> None
         member(("Gigante", "PERSON", 5)),
     )
     assert brothers["Gigante"] == ("PERSON", 5)  # which brother is not for us to say
+
+
+def test_a_short_form_or_spelling_of_a_given_name_is_the_same_person() -> None:
+    names = listed(member(("Katie Jenkin", "PERSON", 5)), member(("Kathryn Jenkin", "PERSON", 3)))
+    assert names == {"Katie Jenkin": ("PERSON", 8)}
+    # two shorter forms that both end in the fullest one
+    names = listed(
+        member(("Fred LaRue", "PERSON", 5), ("Frederick C. LaRue", "PERSON", 3)),
+        member(("Frederick Cheney LaRue", "PERSON", 4)),
+    )
+    assert names == {"Frederick Cheney LaRue": ("PERSON", 12)}
+    # "Pat" is Patrick or Patricia: not for us to say
+    apart = listed(member(("Pat Moran", "PERSON", 5), ("Patricia Moran", "PERSON", 3)))
+    assert apart == {"Pat Moran": ("PERSON", 5), "Patricia Moran": ("PERSON", 3)}
 
 
 def test_a_first_name_folds_into_the_full_name() -> None:
