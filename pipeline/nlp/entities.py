@@ -46,7 +46,12 @@ class Mention(TypedDict):
 
 
 def entity_mentions(
-    nlp: Language, texts: list[str], *, batch_size: int = 32, restore_case: bool = True
+    nlp: Language,
+    texts: list[str],
+    *,
+    batch_size: int = 32,
+    restore_case: bool = True,
+    relabel: bool = True,
 ) -> list[list[Mention]]:
     """Run NER over a batch and return the mentions of each text, noise removed.
 
@@ -55,12 +60,16 @@ def entity_mentions(
         texts: cleaned texts; offsets index these strings.
         batch_size: `nlp.pipe` batch size.
         restore_case: truecase ALL-CAPS lines for the model (same length, same offsets).
+        relabel: fix a label by the name's last word (`pipeline.nlp.heads`).
     """
     model_texts = [truecase(text) for text in texts] if restore_case else texts
     results: list[list[Mention]] = []
     for text, doc in zip(texts, nlp.pipe(model_texts, batch_size=batch_size), strict=True):
         noise = [match.span() for match in CITATION.finditer(text)]
         mentions = [_trimmed(text, ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+        if relabel:
+            for mention in mentions:
+                mention["label"] = label_by_head(mention["text"], mention["label"])
         results.append([m for m in mentions if _is_real(m, noise)])
     return results
 
@@ -228,7 +237,7 @@ def _public(entity: dict[str, Any]) -> dict[str, Any]:
     label = max(labels, key=lambda lab: labels[lab]) if labels else entity["label"]
     return {
         "name": entity["name"],
-        "label": label_by_head(entity["name"], label),
+        "label": label,
         "count": entity["count"],
         "first_offset": entity["first_offset"],
         "mentions": entity["mentions"],

@@ -43,7 +43,8 @@ def add_eval_parser(eval_subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--stock",
         action="store_true",
-        help="score the stock model alone: no gazetteer, no fine-tuned NER, no case restoration",
+        help="score the stock model alone: no gazetteer, no fine-tuned NER, no case restoration, "
+        "no labels fixed by a name's last word",
     )
     parser.set_defaults(func=run)
     return parser
@@ -68,7 +69,13 @@ def run(args: argparse.Namespace) -> int:
         return _run_ecbplus(args, nlp, model_name, improved)
     from wirestream.evaluation.ner import evaluate, read_conll
 
-    report = evaluate(nlp, read_conll(args.file), batch_size=args.batch_size, restore_case=improved)
+    report = evaluate(
+        nlp,
+        read_conll(args.file),
+        batch_size=args.batch_size,
+        restore_case=improved,
+        relabel=improved,
+    )
     report = {
         "task": "ner",
         "file": str(args.file),
@@ -95,7 +102,9 @@ def _run_ecbplus(args: argparse.Namespace, nlp: Any, model_name: str, improved: 
     from wirestream.evaluation import ner_ecbplus
 
     records = ner_ecbplus.read_records(args.file)
-    found = ner_ecbplus.evaluate(nlp, records, batch_size=args.batch_size, restore_case=improved)
+    found = ner_ecbplus.evaluate(
+        nlp, records, batch_size=args.batch_size, restore_case=improved, relabel=improved
+    )
     report = {
         "task": "ner_ecbplus",
         "file": str(args.file),

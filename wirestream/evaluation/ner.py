@@ -175,6 +175,7 @@ def evaluate(
     *,
     batch_size: int = 16,
     restore_case: bool = True,
+    relabel: bool = True,
 ) -> dict[str, Any]:
     """Run production NER over documents and score entity-level P/R/F1.
 
@@ -183,11 +184,16 @@ def evaluate(
         documents: parsed CoNLL documents.
         batch_size: `nlp.pipe` batch size.
         restore_case: passed to `pipeline.nlp.entities.entity_mentions`.
+        relabel: passed to `pipeline.nlp.entities.entity_mentions`.
     """
     laid_out = [layout(document) for document in documents]
     started = time.perf_counter()
     mentions = entity_mentions(
-        nlp, [text for text, _ in laid_out], batch_size=batch_size, restore_case=restore_case
+        nlp,
+        [text for text, _ in laid_out],
+        batch_size=batch_size,
+        restore_case=restore_case,
+        relabel=relabel,
     )
     seconds = time.perf_counter() - started
     predicted: set[Span] = set()

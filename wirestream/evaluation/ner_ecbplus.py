@@ -94,6 +94,7 @@ def evaluate(
     *,
     batch_size: int = 16,
     restore_case: bool = True,
+    relabel: bool = True,
 ) -> dict[str, Any]:
     """Recall of the production NER on ECB+ name mentions, per type and overall.
 
@@ -102,9 +103,14 @@ def evaluate(
         records: ECB+ records.
         batch_size: `nlp.pipe` batch size.
         restore_case: passed to `pipeline.nlp.entities.entity_mentions`.
+        relabel: passed to `pipeline.nlp.entities.entity_mentions`.
     """
     predicted = entity_mentions(
-        nlp, [r["text"] for r in records], batch_size=batch_size, restore_case=restore_case
+        nlp,
+        [r["text"] for r in records],
+        batch_size=batch_size,
+        restore_case=restore_case,
+        relabel=relabel,
     )
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in ACCEPTED}
     for record, found in zip(records, predicted, strict=True):
