@@ -23,7 +23,7 @@ from pipeline.nlp.heads import label_by_head
 from pipeline.nlp.truecase import truecase
 
 # Changes when the rules below change what a text's entities are (caches of them key on it).
-ENTITY_RULES_VERSION = 3
+ENTITY_RULES_VERSION = 4
 # Labels whose mentions are merged by name; others (DATE, CARDINAL, ...) only exactly.
 LABEL_GROUP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
