@@ -19,6 +19,7 @@ from typing import Any
 from pipeline.events import titles
 from pipeline.events.sentences import sentence_term_list
 from pipeline.events.voice import stands_alone
+from pipeline.nlp.truecase import restore_opening_caps
 
 _SUMMARY_MEMBERS = 16  # members whose sentences compete for the summary
 LEAD_SENTENCES = 6  # candidate sentences per competing member
@@ -97,7 +98,10 @@ def summarize(
     if only.get("solo") is not None and only.get("lead_v") == LEAD_VERSION:
         # One competing source: its summary was picked when its snapshot was built.
         member, source = members[chosen[0]], numbers[chosen[0]]
-        solo = [{"text": member["sentences"][p], "sources": [source]} for p in member["solo"]]
+        solo = [
+            {"text": restore_opening_caps(member["sentences"][p]), "sources": [source]}
+            for p in member["solo"]
+        ]
         return solo, {}
     key = [[index, members[index].get("article_id"), numbers[index]] for index in chosen]
     kept = memo.get(event_id) if memo is not None else None
@@ -249,7 +253,9 @@ def _summary(
     sentences: list[_Sentence], matrix: Matrix, close: list[set[int]]
 ) -> list[dict[str, Any]]:
     picked = _picked(sentences, matrix, close)
-    return [{"text": g.lead.text, "sources": sorted(g.support)} for g in picked]
+    return [
+        {"text": restore_opening_caps(g.lead.text), "sources": sorted(g.support)} for g in picked
+    ]
 
 
 def _picked(sentences: list[_Sentence], matrix: Matrix, close: list[set[int]]) -> list[_Group]:

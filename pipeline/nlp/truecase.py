@@ -6,6 +6,9 @@ letters are capitals: words usually written in lower case (a shipped word list) 
 lower case, short all-capital words stay (likely acronyms: UN, UAE, NFL), other words
 get an initial capital. The result has exactly the length of the input, so entity
 offsets found on it index the original text.
+
+`restore_opening_caps` does the same for a summary sentence that opens in capitals, the way
+tabloids start a story ("ARMED robbers in drag ...").
 """
 
 from __future__ import annotations
@@ -114,3 +117,34 @@ def _restore_word(word: str) -> str:
     if len(word) <= ACRONYM_MAX_LEN and lower not in NAME_PREFIXES:
         return word
     return word[0] + lower[1:]
+
+
+# "ARMED robbers ...", "A HUGE fire ...": a tabloid's opening words in capitals
+_OPENING_CAPS = re.compile(r"^(?:A |An |The )?(?:[A-Z]{2,}(?:-[A-Z]{2,})*(?: |$)){1,3}")
+
+
+def restore_opening_caps(sentence: str) -> str:
+    """A sentence whose first words are in capitals, with those that are ordinary words in lower
+    case ("ARMED robbers" -> "Armed robbers", "A FIRE-BOMB attack" -> "A fire-bomb attack");
+    acronyms and names stay ("FBI agents", "NASA scientists").
+
+    Args:
+        sentence: a sentence.
+    """
+    opening = _OPENING_CAPS.match(sentence)
+    if opening is None or not opening.group().strip() or is_all_caps(sentence):
+        return sentence
+    if not sentence[opening.end() :][:1].islower():  # "BREAKING NEWS-3 DEAD": no opening run
+        return sentence
+    common = lowercase_words()
+    restored: list[str] = []
+    for word in opening.group().split(" "):
+        ordinary = word.isupper() and all(p.lower() in common for p in word.split("-"))
+        # a short word is an acronym ("US troops") unless it follows a restored word ("TO")
+        if ordinary and (len(word) > ACRONYM_MAX_LEN or (restored and restored[-1].islower())):
+            word = word.lower()
+        elif not restored and word in ("THE", "AN"):  # "THE FBI said" -> "The FBI said"
+            word = word.capitalize()
+        restored.append(word)
+    text = " ".join(restored) + sentence[opening.end() :]
+    return text[:1].upper() + text[1:]

@@ -106,3 +106,24 @@ def test_a_snapshot_made_under_older_lead_rules_has_its_lead_terms_recomputed() 
     summary = build_event("e", stale, version=1, now=NOW)["summary"]
     assert line not in [s["text"] for s in summary]
     assert build_event("e", members, version=1, now=NOW)["summary"] == summary
+
+
+@pytest.mark.parametrize(
+    ("opening", "shown"),
+    [
+        ("ARMED robbers in drag raided the harbour jeweller on Friday night.", "Armed robbers"),
+        ("A HUGE fire destroyed the old ferry terminal at Corran Point.", "A huge fire"),
+        ("A FIRE-BOMB attack hit the harbour office before dawn on Monday.", "A fire-bomb attack"),
+        ("NASA engineers tested the new harbour radar on Friday morning.", "NASA engineers"),
+        ("US engineers tested the new harbour radar on Friday morning.", "US engineers"),
+        (
+            "WHEN PLANNING TO widen the harbour road, the council forgot the ferry queue.",
+            "When planning to widen",
+        ),
+    ],
+)
+def test_a_tabloid_opening_in_capitals_is_told_in_ordinary_case(opening: str, shown: str) -> None:
+    one = build_event("ev", [_member(1, [opening])], version=1, now=NOW)
+    two = build_event("ev", [_member(1, [opening]), _member(2, [opening])], version=1, now=NOW)
+    for event in (one, two):  # one source's summary is picked with its snapshot; two compete
+        assert event["summary"][0]["text"].startswith(shown), event["summary"]
