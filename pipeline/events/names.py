@@ -1,8 +1,8 @@
 """An event's entities: its members' named entities counted together, one line per participant.
 
 The most mentioned come first, each under the surface name and label its mentions use most;
-numbers, dates and amounts are facts, not entities. The ways sources name one person or team
-are folded into one line first (`pipeline.events.namefolds`).
+numbers, dates, amounts and time zones are facts, not entities. The ways sources name one
+person or team are folded into one line first (`pipeline.events.namefolds`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from pipeline.events.namefolds import Counts, fold_names, fold_organisations, to
 from pipeline.events.packed import entity_fields
 
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+# time zones the model takes for a group or a body ("06:00 BST", "0241 GMT"): part of a time
+_ZONES = (
+    *("gmt", "bst", "utc", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "cet"),
+    *("cest", "aest", "ist"),
+)
 
 
 def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict[str, Any]]:
@@ -40,6 +45,9 @@ def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict
             names[name] = names.get(name, 0) + count
             kinds = labels[key]
             kinds[label] = kinds.get(label, 0) + count
+    for zone in _ZONES:  # a few lookups, not one per mention
+        if zone in counts:
+            del counts[zone], labels[zone]
     fold_names(counts, labels)
     fold_organisations(counts, labels)
     totals = {key: sum(names.values()) for key, names in counts.items()}

@@ -101,8 +101,11 @@ def test_a_surname_the_model_read_as_a_place_is_the_person() -> None:
     assert names == {"Sarah Palin": ("PERSON", 15), "Alaska": ("GPE", 3)}
 
 
-def test_numbers_are_facts_not_entities() -> None:
-    names = listed(member(("Friday", "DATE", 2), ("12", "CARDINAL", 1), ("Athens", "GPE", 2)))
+def test_numbers_and_time_zones_are_facts_not_entities() -> None:
+    names = listed(
+        member(("Friday", "DATE", 2), ("12", "CARDINAL", 1), ("Athens", "GPE", 2)),
+        member(("GMT", "NORP", 3), ("BST", "ORG", 1)),
+    )
     assert names == {"Athens": ("GPE", 2)}
 
 
