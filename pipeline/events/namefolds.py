@@ -62,7 +62,10 @@ def fold_names(counts: Counts, labels: Counts) -> None:
     fulls = [
         k
         for k, kinds in labels.items()
-        if _PERSON in kinds and " " in k and (len(kinds) == 1 or top_label(kinds) not in _PLACES)
+        if _PERSON in kinds
+        and " " in k
+        and (len(kinds) == 1 or top_label(kinds) not in _PLACES)
+        and _name_words(k)
     ]
     if not fulls:
         return
@@ -122,6 +125,11 @@ def fold_organisations(counts: Counts, labels: Counts) -> None:
         owner = _dominant(ending, counts)
         if owner is not None:
             _fold(short, owner, counts, labels, as_person=False)
+
+
+def _name_words(key: str) -> bool:
+    # "yukos - to" (from "which controls Yukos - to Leonid Nevzlin") is a span, not a name
+    return all(word[:1].isalpha() and word not in _LINKING for word in key.split())
 
 
 def _names_before(longer: str, short: str) -> bool:

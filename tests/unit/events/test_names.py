@@ -80,6 +80,12 @@ def test_a_first_name_folds_into_the_full_name() -> None:
     assert names == {"Lindsay Lohan": ("PERSON", 9)}
 
 
+def test_nothing_folds_into_a_span_that_is_no_name() -> None:
+    # "... which controls Yukos - to Leonid Nevzlin": the model's PERSON span
+    names = listed(member(("Yukos - to", "PERSON", 1), ("Yukos", "PERSON", 3)))
+    assert names == {"Yukos": ("PERSON", 3), "Yukos - to": ("PERSON", 1)}
+
+
 def test_british_and_american_spellings_are_one_line() -> None:
     names = listed(
         member(("Betty Ford Center", "FAC", 5), ("Pearl Harbour", "GPE", 1)),
