@@ -128,7 +128,7 @@ def fold_organisations(counts: Counts, labels: Counts) -> None:
 
 
 def _name_words(key: str) -> bool:
-    # "yukos - to" (from "which controls Yukos - to Leonid Nevzlin") is a span, not a name
+    # "yukos - to", a span the model read across a dash, is no name to fold others into
     return all(word[:1].isalpha() and word not in _LINKING for word in key.split())
 
 

@@ -66,8 +66,12 @@ def event_entities(members: list[dict[str, Any]], *, top: int = 20) -> list[dict
 
 
 # British and American spellings of the words that end names of places and bodies
-_SPELLINGS = {"centre": "center", "theatre": "theater", "harbour": "harbor"}
-_SPELLINGS["organisation"] = "organization"
+_SPELLINGS = {
+    "centre": "center",
+    "theatre": "theater",
+    "harbour": "harbor",
+    "organisation": "organization",
+}
 
 
 @functools.lru_cache(maxsize=65536)

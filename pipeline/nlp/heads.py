@@ -73,8 +73,8 @@ def label_by_head(name: str, label: str) -> str:
     """The label of a name of two or more words whose last word says what it is; else `label`.
 
     Args:
-        name: the entity's canonical name.
-        label: the label its mentions voted for.
+        name: a mention's text.
+        label: the model's label for it.
     """
     if label in _KEPT or " " not in name:
         return label

@@ -8,7 +8,7 @@ get an initial capital. The result has exactly the length of the input, so entit
 offsets found on it index the original text.
 
 `restore_opening_caps` does the same for a summary sentence that opens in capitals, the way
-tabloids start a story ("ARMED robbers in drag ...").
+tabloids start a story ("ARMED robbers ...").
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def restore_opening_caps(sentence: str) -> str:
         sentence: a sentence.
     """
     opening = _OPENING_CAPS.match(sentence)
-    if opening is None or not opening.group().strip() or is_all_caps(sentence):
+    if opening is None or is_all_caps(sentence):
         return sentence
     if not sentence[opening.end() :][:1].islower():  # "BREAKING NEWS-3 DEAD": no opening run
         return sentence

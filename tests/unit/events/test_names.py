@@ -81,7 +81,7 @@ def test_a_first_name_folds_into_the_full_name() -> None:
 
 
 def test_nothing_folds_into_a_span_that_is_no_name() -> None:
-    # "... which controls Yukos - to Leonid Nevzlin": the model's PERSON span
+    # a PERSON span the model read across a dash
     names = listed(member(("Yukos - to", "PERSON", 1), ("Yukos", "PERSON", 3)))
     assert names == {"Yukos": ("PERSON", 3), "Yukos - to": ("PERSON", 1)}
 
