@@ -33,7 +33,7 @@ _BREAK = re.compile(
     r"|, (?=which )"
     r"| (?=who (?:was|were|is|are|had|has|have)\b)"
 )
-# "elections portrayed by the government as ...": a participle with its agent after a noun
+# "an election portrayed by the council as ...": a participle with its agent after a noun
 _PARTICIPLE = re.compile(r"(?<=[a-z]) (?=[a-z]+ed by )")
 # words before a participle that make it part of the verb ("was released by", "has been")
 _VERBAL = frozenset(
